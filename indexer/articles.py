@@ -1,0 +1,441 @@
+"""Reading articles from files: each source format becomes `Article`s; what can't be read becomes `Skipped`.
+
+Formats: plain text (`.txt`), Markdown (`.md`), HTML (`.html`, `.htm`) — one article per file, in UTF-8, GB18030
+or Big5 — and JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.xz`), one article per line, read as a stream.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import gzip
+import json
+import lzma
+import pathlib
+import re
+import unicodedata
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, BinaryIO
+
+import bs4
+import charset_normalizer
+
+# One-article files are read whole; beyond this size a file is an export or a mistake, not an article.
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+# Lines that open an article but are not its headline: a kicker that leads into the headline ("…——"),
+# a subtitle ("——…"), a summary box, a byline.
+_NOT_HEADLINE = re.compile(r"^(——|—|核心提示|引子|本报记者|本报讯|记者)|(——|—|:|：)$")
+
+
+@dataclasses.dataclass
+class Article:
+    """One article as read from its source; explicit metadata (zones, year, industries) wins over extraction."""
+
+    id: str
+    title: str
+    body: str
+    path: str = ""
+    date: str | None = None
+    source: str | None = None
+    zones: list[str] | None = None
+    year: int | None = None
+    industries: list[str] | None = None
+
+
+@dataclasses.dataclass
+class Skipped:
+    """A file, or a line of one, that could not be read as an article, and why."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+# What a reader yields: an article with its line number (None for one-article files), or what was skipped.
+Read = tuple[Article, int | None] | Skipped
+Reader = Callable[[pathlib.Path], Iterator[Read]]
+
+
+def headline(lines: Iterable[str]) -> str:
+    """The first meaningful line: kickers, subtitles, summary labels and bylines are passed over.
+
+    A headline's inner spaces separate its phrases (营商环境优 发展势头足), so they are kept.
+    """
+    candidates = [c for c in (" ".join(line.split()) for line in lines) if c]
+    for line in candidates:
+        if not _NOT_HEADLINE.search(line):
+            return line
+    return candidates[0] if candidates else ""
+
+
+# ---------------------------------------------------------------------------------------------- decoding
+
+# Codecs of Chinese archives, in the order that wins a tie (mainland archives are the more common).
+# Both are supersets: gb18030 of GB2312/GBK, big5hkscs of Big5 (with the ETEN and Hong Kong additions).
+_CHINESE_CODECS = ("gb18030", "big5hkscs")
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
+_BIG5_FAMILY = {"big5", "big5hkscs", "cp950"}
+_SCORED_CHARS = 4000
+
+
+@functools.lru_cache(maxsize=65536)
+def _plausible(char: str) -> bool:
+    """Whether a non-ASCII character is what Chinese text is made of: a frequent ideograph or punctuation.
+
+    Bytes decoded with the wrong Chinese codec still give ideographs, but rare ones, kana, box drawing and
+    private-use characters; "frequent" is the first level of GB2312 or of Big5 (about 3,800 and 5,400).
+    """
+    if unicodedata.category(char)[0] in "PZ" or "\uff01" <= char <= "\uff5e":
+        return True
+    try:
+        if 0xB0 <= char.encode("gb2312")[0] <= 0xD7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return b"\xa4\x40" <= char.encode("big5") <= b"\xc6\x7e"
+    except UnicodeEncodeError:
+        return False
+
+
+def _chinese_score(text: str) -> float:
+    """Share of the non-ASCII characters (of the first few thousand) that are plausible Chinese text."""
+    chars = [c for c in text[:_SCORED_CHARS] if not c.isascii()]
+    return sum(map(_plausible, chars)) / len(chars) if chars else 0.0
+
+
+def _decode_chinese(data: bytes) -> str | None:
+    """The text under whichever Chinese codec decodes `data` strictly into the most plausible text, if any.
+
+    Detectors guess Japanese or Korean for a short Chinese line, and GB and Big5 bytes often decode under
+    each other's codec, so the candidates are compared on what they decode to.
+    """
+    best: tuple[float, str] | None = None
+    for codec in _CHINESE_CODECS:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = _chinese_score(text)
+        if best is None or score > best[0]:
+            best = (score, text)
+    return best[1] if best and best[0] >= 0.5 else None
+
+
+def _decode_detected(data: bytes) -> str | None:
+    """The text under the codec charset-normalizer detects, widened to the superset of its family."""
+    match = charset_normalizer.from_bytes(data).best()
+    if match is None:
+        return None
+    codec = match.encoding.lower()
+    codec = "gb18030" if codec in _GB_FAMILY else "big5hkscs" if codec in _BIG5_FAMILY else codec
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError:
+        return str(match)
+
+
+def _looks_binary(text: str) -> bool:
+    """Whether decoded text is mostly control characters, i.e. the bytes were not text at all."""
+    sample = text[:_SCORED_CHARS]
+    controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v")
+    return controls > len(sample) * 0.05
+
+
+def decode(data: bytes) -> str | None:
+    """Text of an archived file: UTF-8 (with or without BOM), else GB18030/Big5, else detected; None if binary.
+
+    Newlines are normalised to "\\n", as reading in text mode would.
+    """
+    if b"\0" in data:
+        return None
+    try:
+        text: str | None = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = _decode_chinese(data) or _decode_detected(data)
+    if text is None or _looks_binary(text):
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# ------------------------------------------------------------------------------------- one-article files
+
+def read_text_article(path: pathlib.Path, text: str) -> Article:
+    """A plain-text article: the headline is its first meaningful line; the id is the file name's stem."""
+    lines = text.splitlines()
+    return Article(id=path.stem, title=headline(lines[:12]), body=text.strip(), path=str(path))
+
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_MD_LINE_MARKUP = [
+    (re.compile(r"^\s{0,3}#{1,6}(\s+|$)"), ""),  # ATX heading marker
+    (re.compile(r"\s+#+\s*$"), ""),  # closing hashes of a heading
+    (re.compile(r"^\s{0,3}([-*_=]\s*){3,}$"), ""),  # rule, or setext heading underline
+    (re.compile(r"^\s{0,3}(>\s?)+"), ""),  # block quote
+    (re.compile(r"^\s*([-*+]|\d+[.)])\s+"), ""),  # list item marker
+    (re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$"), ""),  # link reference definition
+]
+_MD_INLINE_MARKUP = [
+    (re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]"), ""),  # image
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]"), r"\1\2"),  # link → its text
+    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),  # autolink
+    (re.compile(r"(`+)(.+?)\1"), r"\2"),  # inline code
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"(~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strikethrough
+    (re.compile(r"\*(?=\S)(.+?)(?<=\S)\*"), r"\1"),  # emphasis
+    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),  # emphasis; snake_case words stay
+]
+
+
+def _strip_markdown_line(line: str) -> str:
+    """One line of Markdown prose without its markup."""
+    for pattern, replacement in _MD_LINE_MARKUP + _MD_INLINE_MARKUP:
+        line = pattern.sub(replacement, line)
+    return line
+
+
+def read_markdown_article(path: pathlib.Path, text: str) -> Article:
+    """A Markdown article: the title is its first `# ` heading, else its headline; the body is plain text."""
+    title = ""
+    lines: list[str] = []
+    in_code = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_code = not in_code
+        elif in_code:
+            lines.append(line)  # code is shown as it is: its `*` and `_` are not emphasis
+        else:
+            if not title and re.match(r"^\s{0,3}#\s", line):
+                title = " ".join(_strip_markdown_line(line).split())
+            lines.append(_strip_markdown_line(line))
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    return Article(id=path.stem, title=title or headline(body.splitlines()[:12]), body=body, path=str(path))
+
+
+# Elements that are page furniture, not the article.
+_HTML_DROPPED = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"}
+_HTML_BLOCKS = {
+    "address", "article", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure", "h1", "h2", "h3",
+    "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+}
+
+
+def _html_chunks(node: bs4.Tag) -> Iterator[str]:
+    """The text under `node` with paragraph breaks ("\\n\\n") around blocks and "\\n" for `<br>`."""
+    for child in node.children:
+        if isinstance(child, bs4.Tag):
+            if child.name in _HTML_DROPPED:
+                continue
+            if child.name == "br":
+                yield "\n"
+                continue
+            block = child.name in _HTML_BLOCKS
+            yield "\n\n" if block else ""
+            yield from _html_chunks(child)
+            yield "\n\n" if block else ""
+        elif type(child) is bs4.NavigableString:  # not comments, doctypes or CDATA
+            yield re.sub(r"\s+", " ", child)
+
+
+def _html_text(node: bs4.Tag) -> str:
+    """The paragraphs of the text under `node`, separated by blank lines."""
+    paragraphs = re.split(r"\n\s*\n", "".join(_html_chunks(node)))
+    lines = ("\n".join(" ".join(line.split()) for line in p.split("\n") if line.strip()) for p in paragraphs)
+    return "\n\n".join(p for p in lines if p)
+
+
+def read_html_article(path: pathlib.Path, text: str) -> Article:
+    """An HTML page's article: the text of `<article>` (else `<main>`, else `<body>`) without page furniture.
+
+    The title is the first `<h1>` (preferring one outside page furniture), else `<title>`, else the headline.
+    """
+    with warnings.catch_warnings():
+        # Bytes that look like a file name or an XHTML page parse fine; the warnings are for library callers.
+        warnings.simplefilter("ignore", bs4.MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", bs4.XMLParsedAsHTMLWarning)
+        soup = bs4.BeautifulSoup(text, "html.parser")
+    root = soup.find("article") or soup.find("main") or soup.body or soup
+    h1s = root.find_all("h1") or soup.find_all("h1")
+    h1 = next((h for h in h1s if not h.find_parent(_HTML_DROPPED)), h1s[0] if h1s else None)
+    heading = h1 or soup.title
+    title = " ".join(heading.get_text(" ").split()) if heading else ""
+    body = _html_text(root)
+    return Article(id=path.stem, title=title or headline(body.splitlines()[:12]), body=body, path=str(path))
+
+
+def _read_document(parse: Callable[[pathlib.Path, str], Article]) -> Reader:
+    """A reader of one-article files: the file is read whole, decoded, and parsed by `parse`."""
+
+    def read(path: pathlib.Path) -> Iterator[Read]:
+        try:
+            size = path.stat().st_size
+            if size > MAX_DOCUMENT_BYTES:
+                yield Skipped(str(path), f"file too large for one article ({size:,} bytes > {MAX_DOCUMENT_BYTES:,})")
+                return
+            data = path.read_bytes()
+        except OSError as exc:
+            yield Skipped(str(path), f"cannot read: {exc.strerror or exc}")
+            return
+        if not data.strip():
+            yield Skipped(str(path), "empty file")
+            return
+        text = decode(data)
+        if text is None:
+            yield Skipped(str(path), "cannot decode: binary data or unknown encoding")
+        elif not text.strip():
+            yield Skipped(str(path), "empty file")
+        else:
+            article = parse(path, text)
+            yield (article, None) if article.body else Skipped(str(path), "no article text")
+
+    return read
+
+
+# ---------------------------------------------------------------------------------------------- JSON Lines
+
+_OPENERS: dict[str, Callable[[pathlib.Path], BinaryIO]] = {
+    ".gz": lambda path: gzip.open(path, "rb"),  # type: ignore[return-value]
+    ".xz": lambda path: lzma.open(path, "rb"),  # type: ignore[return-value]
+}
+_DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")
+
+
+def _date(value: Any) -> str | None:
+    """A date as "YYYY-MM-DD", "YYYY-MM" or "YYYY" (whatever prefix the source gives), else None."""
+    match = _DATE.match(value.strip()) if isinstance(value, str) else None
+    return "-".join(f"{int(part):02d}" for part in match.groups() if part) if match else None
+
+
+def _year(value: Any) -> int | None:
+    """An explicit year given as a number or a numeric string, else None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value.strip()) if isinstance(value, str) and value.strip().isdigit() else None
+
+
+def _names(value: Any) -> list[str] | None:
+    """Explicit names (zones, industries) given as one string or a list of them; None when not given."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return None
+    return [name.strip() for name in value if isinstance(name, str) and name.strip()]
+
+
+def _line_article(path: pathlib.Path, raw: bytes) -> Article | str:
+    """The article on one JSON line, or why there is none."""
+    try:
+        record = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8: {exc.reason} at byte {exc.start}"
+    except json.JSONDecodeError as exc:
+        return f"not JSON: {exc.msg} at column {exc.colno}"
+    if not isinstance(record, dict):
+        return f"not a JSON object but {type(record).__name__}"
+    body, id_ = record.get("body"), record.get("id")
+    if not isinstance(body, str) or not body.strip():
+        return "no body"
+    if isinstance(id_, bool) or not isinstance(id_, (str, int)) or not str(id_).strip():
+        return "no id"
+    title = record.get("title")
+    title = " ".join(title.split()) if isinstance(title, str) else ""
+    source = record.get("source")
+    return Article(
+        id=str(id_).strip(),
+        title=title or headline(body.splitlines()[:12]),
+        body=body.strip(),
+        path=str(path),
+        date=_date(record.get("date")),
+        source=(source.strip() or None) if isinstance(source, str) else None,
+        zones=_names(record.get("zone")),
+        year=_year(record.get("year")),
+        industries=_names(record.get("industry")),
+    )
+
+
+def read_jsonl(path: pathlib.Path) -> Iterator[Read]:
+    """Articles from a JSON Lines file, plain or gzip/xz-compressed, streamed line by line."""
+    lineno = 0
+    try:
+        with _OPENERS.get(path.suffix.lower(), lambda p: open(p, "rb"))(path) as lines:
+            for lineno, raw in enumerate(lines, 1):
+                raw = raw.removeprefix(b"\xef\xbb\xbf") if lineno == 1 else raw
+                if not raw.strip():
+                    continue
+                found = _line_article(path, raw)
+                yield (found, lineno) if isinstance(found, Article) else Skipped(str(path), found, line=lineno)
+    except (OSError, EOFError, lzma.LZMAError) as exc:
+        # A truncated or corrupt archive: what was read stays read, the rest is lost.
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+        yield Skipped(str(path), f"cannot read: {reason}", line=lineno + 1 if lineno else None)
+
+
+# ---------------------------------------------------------------------------------------------- all files
+
+_READERS: dict[str, Reader] = {
+    ".txt": _read_document(read_text_article),
+    ".md": _read_document(read_markdown_article),
+    ".html": _read_document(read_html_article),
+    ".htm": _read_document(read_html_article),
+    ".jsonl": read_jsonl,
+    ".jsonl.gz": read_jsonl,
+    ".jsonl.xz": read_jsonl,
+}
+
+
+def _reader(path: pathlib.Path) -> Reader | None:
+    """The reader for a file's type, by its (possibly double) suffix."""
+    suffixes = [s.lower() for s in path.suffixes]
+    return _READERS.get("".join(suffixes[-2:])) or _READERS.get("".join(suffixes[-1:]))
+
+
+def _files(root: pathlib.Path) -> Iterator[tuple[pathlib.Path, Reader] | Skipped]:
+    """The files named by `root` with their readers: itself, or the files of a supported type under a folder."""
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            # Hidden files and folders are editors' and tools' own (.git, .DS_Store, .#draft.txt).
+            hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
+            reader = _reader(path)
+            if reader and not hidden and path.is_file():
+                yield path, reader
+    elif not root.exists():
+        yield Skipped(str(root), "no such file or folder")
+    elif (reader := _reader(root)) is None:
+        yield Skipped(str(root), f"unsupported file type {''.join(root.suffixes) or '(no suffix)'!r}")
+    else:
+        yield root, reader
+
+
+def read_articles(paths: Iterable[str | pathlib.Path]) -> Iterator[Article | Skipped]:
+    """Articles from files and folders (recursively, in name order); an id seen before is skipped.
+
+    A file named twice (on its own and within a folder) is read once.
+    """
+    files_read: set[pathlib.Path] = set()
+    first_seen: dict[str, str] = {}
+    for root in map(pathlib.Path, paths):
+        for file in _files(root):
+            if isinstance(file, Skipped):
+                yield file
+                continue
+            path, reader = file
+            if path.resolve() in files_read:
+                continue
+            files_read.add(path.resolve())
+            for found in reader(path):
+                if isinstance(found, Skipped):
+                    yield found
+                    continue
+                article, line = found
+                if article.id in first_seen:
+                    reason = f"duplicate id {article.id!r} (first in {first_seen[article.id]})"
+                    yield Skipped(article.path, reason, line=line)
+                else:
+                    first_seen[article.id] = f"{article.path}:{line}" if line else article.path
+                    yield article

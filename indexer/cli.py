@@ -1,0 +1,250 @@
+"""The `search` command: parses options, calls the engine, prints. No search logic lives here.
+
+Heavy modules (Whoosh, jieba) are imported inside the commands, so `search --help` answers at once.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import pathlib
+import re
+import sys
+import time
+
+import click
+
+DEFAULT_SEEDS = "seeds"
+
+QUERY_HELP = """\
+\b
+Query language:
+  装备制造 凌钢            articles with both words
+  凌钢 OR 鞍钢             articles with either word
+  开发区 -凌源             the first word but not the second
+  "装备制造"               that exact phrase (either script)
+  zone:凌源 year:2019-2021 industry:新材料
+                           filters, the same as --zone, --year, --industry
+Filters alone list the matching articles, newest first.
+Traditional and simplified script find each other."""
+
+EXIT_CODES = """\
+\b
+Exit status: 0 done; 1 error (nothing was changed); 2 bad usage;
+3 done, but some inputs were skipped (their warnings say which)."""
+
+
+class DefaultGroup(click.Group):
+    """A group whose default command is `query`: `search 凌钢` means `search query 凌钢`."""
+
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in self.commands:
+            args.insert(0, "query")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(cls=DefaultGroup, help=f"Search Chinese news about Chaoyang's development zones.\n\n{QUERY_HELP}",
+             epilog="Examples: search 装备制造 · search --zone 凌源 · search index seeds/ · search serve")
+@click.option("--index-dir", envvar="SEARCH_INDEX_DIR", default="index", show_default=True,
+              type=click.Path(file_okay=False), help="Where the index lives (env SEARCH_INDEX_DIR).")
+@click.version_option(package_name="chaoyang-search")
+@click.pass_context
+def cli(ctx: click.Context, index_dir: str) -> None:
+    ctx.obj = {"index_dir": index_dir}
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def _ensure_index(index_dir: str) -> None:
+    """Build the index from ./seeds when there is none yet, saying so on stderr."""
+    from . import index
+
+    if index.exists(index_dir):
+        return
+    if not pathlib.Path(DEFAULT_SEEDS).is_dir():
+        raise click.ClickException(f"No index in {index_dir} and no ./{DEFAULT_SEEDS} folder to build it from: "
+                                   f"run `search index PATH` first.")
+    click.echo(f"No index in {index_dir}: building it from ./{DEFAULT_SEEDS} …", err=True)
+    report = index.update(index_dir, [DEFAULT_SEEDS])
+    click.echo(f"Index built: {report.summary()}.", err=True)
+
+
+@cli.command("query", context_settings={"ignore_unknown_options": True})
+@click.argument("words", nargs=-1)
+@click.option("-z", "--zone", multiple=True, help="Only this zone (full or short name, e.g. 凌源); repeatable.")
+@click.option("-y", "--year", "years", multiple=True, help="A year (2020) or range (2019-2021); repeatable.")
+@click.option("-i", "--industry", multiple=True, help="Only this industry (e.g. 新材料); repeatable.")
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Hits per page.")
+@click.option("-p", "--page", default=1, show_default=True, type=click.IntRange(1, 1000), help="Which page.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
+              help="Best match first, or newest first.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (UTF-8) instead of text.")
+@click.pass_obj
+def query_command(obj, words, zone, years, industry, limit, page, sort, as_json) -> None:
+    """Search: print the best hits with highlighted snippets.
+
+    \b
+    Example:
+        search 装备制造
+        search '"装备制造"' --json
+        search 开发区 -z 喀左 -z 建平
+    """
+    from .errors import SearchError
+    from .query import Filters
+    from .search import Index, search
+
+    _ensure_index(obj["index_dir"])
+    try:
+        filters = Filters()
+        for field, values in (("zone", zone), ("year", years), ("industry", industry)):
+            for value in values:
+                filters.add(field, value)
+        results = search(Index(obj["index_dir"]), " ".join(words), filters, page=page, per_page=limit, sort=sort)
+    except SearchError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+        return
+    _print_results(results)
+
+
+_MARK = re.compile(r"<mark>(.*?)</mark>")
+
+
+def _terminal(snippet_html: str, color: bool) -> str:
+    """A snippet's HTML as terminal text: matches in colour on a terminal, plain text otherwise."""
+    if color:
+        snippet_html = _MARK.sub(lambda m: click.style(m.group(1), fg="red", bold=True), snippet_html)
+    return html.unescape(_MARK.sub(r"\1", snippet_html))
+
+
+def _print_results(results) -> None:
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    first = (results.page - 1) * results.per_page
+    for n, hit in enumerate(results.hits, first + 1):
+        click.echo(click.style(f"{n}. {hit.title}", bold=True) if color else f"{n}. {hit.title}")
+        facts = [hit.id, " ".join(hit.zones) or "no zone", str(hit.year or "year unknown")]
+        click.echo("   " + " · ".join(facts + ([" ".join(hit.industries)] if hit.industries else [])))
+        click.echo("   " + _terminal(hit.snippet, color))
+        click.echo()
+    shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
+    click.echo(f"{shown}{results.total} results (page {results.page} of {results.pages}) "
+               f"in {results.seconds * 1000:.0f} ms")
+    zones = results.facets.get("zone", [])
+    if zones:
+        click.echo("Zones: " + " · ".join(f"{v.value} ({v.count})" for v in zones))
+
+
+@cli.command("index", epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option("--wait", default=10.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to wait for another indexer to finish.")
+@click.option("--explain", metavar="ID", help="Print what is extracted for article ID and why; index nothing.")
+@click.pass_obj
+def index_command(obj, paths, rebuild, quiet, wait, explain) -> None:
+    """Build or update the index from article files and folders (default: ./seeds).
+
+    Only new and changed articles are indexed; articles whose file is gone are removed.
+
+    \b
+    Example:
+        search index
+        search index seeds/ archive.jsonl.xz --rebuild
+        search index --explain 000_2a1c0b8050bb07fb
+    """
+    from . import index
+    from .errors import SearchError
+
+    paths = paths or (DEFAULT_SEEDS,)
+    if explain:
+        _explain(paths, explain)
+        return
+    counter = _Progress(enabled=not quiet and sys.stderr.isatty())
+    try:
+        report = index.update(obj["index_dir"], paths, rebuild=rebuild, wait=wait, progress=counter)
+    except SearchError as exc:
+        raise _fail(exc) from None
+    finally:
+        counter.close()
+    for skipped in report.skipped:
+        click.echo(f"Warning: skipped {skipped}", err=True)
+    if report.inferred_years and not quiet:
+        years = ", ".join(f"{i} → {y or 'unknown'}" for i, y in sorted(report.inferred_years.items()))
+        click.echo(f"Years inferred from the text (no catalog entry): {years}", err=True)
+    if not quiet:
+        click.echo(f"Indexed into {obj['index_dir']}: {report.summary()}.")
+    if report.skipped:
+        sys.exit(3)
+
+
+class _Progress:
+    """A live count of articles read, on a terminal only."""
+
+    def __init__(self, enabled: bool):
+        self.enabled, self.count, self.started = enabled, 0, time.perf_counter()
+
+    def __call__(self, article) -> None:
+        self.count += 1
+        if self.enabled and self.count % 50 == 0:
+            rate = self.count / max(time.perf_counter() - self.started, 1e-9)
+            click.echo(f"\r{self.count} articles read, {rate:.0f}/s", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.enabled and self.count >= 50:
+            click.echo(err=True)
+
+
+def _explain(paths, doc_id: str) -> None:
+    from . import metadata
+    from .articles import Article, read_articles
+
+    catalog = {}
+    for path in map(pathlib.Path, paths):
+        catalog.update(metadata.load_catalog(path if path.is_dir() else path.parent))
+    article = next((a for a in read_articles(paths) if isinstance(a, Article) and a.id == doc_id), None)
+    if article is None:
+        raise click.ClickException(f"No article with id {doc_id} under {', '.join(map(str, paths))}.")
+    meta = metadata.extract(article, catalog.get(doc_id))
+    click.echo(f"{article.id}: {article.title}")
+    click.echo(f"Zones: {', '.join(meta.zones) or 'none'}  ({meta.zone_rule})")
+    for zone, hits in meta.zone_evidence.items():
+        found = ", ".join(f"{name} ×{n}" for name, n in hits.items())
+        click.echo(f"  {zone}: score {meta.zone_scores[zone]:g} from {found}")
+    click.echo(f"Year: {meta.year or 'unknown'}  ({meta.year_source})")
+    click.echo(f"Industries: {', '.join(meta.industries) or 'none'}")
+    for industry, hits in meta.industry_evidence.items():
+        mark = "✓" if industry in meta.industries else " "
+        found = ", ".join(f"{word} ×{n}" for word, n in hits.items())
+        click.echo(f"  {mark} {industry}: {sum(hits.values())} hits: {found}")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.pass_obj
+def serve_command(obj, host, port, threads) -> None:
+    """Serve the search page with waitress (a production server; never Flask's debug server).
+
+    \b
+    Example:
+        search serve --port 8080
+    """
+    import waitress
+
+    from web import create_app
+
+    _ensure_index(obj["index_dir"])
+    app = create_app({"INDEX_DIR": os.path.abspath(obj["index_dir"])})
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="chaoyang-search")
+
+
+def main() -> None:
+    """Entry point of the `search` console script."""
+    cli(prog_name="search")

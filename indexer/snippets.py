@@ -1,0 +1,105 @@
+"""Snippets and highlights: the query's strings marked in the article's own text and script.
+
+Matching is plain string search in the folded text, which has the shown text's length, so no article is
+re-analysed per hit. Fragments are cut at Chinese punctuation around the densest matches.
+
+>>> snippet("凌源经济开发区。朝阳市凌源經濟開發區助力企业。", ["凌源经济开发区"], Marks("[", "]", str))
+'[凌源经济开发区]。朝阳市[凌源經濟開發區]助力企业。'
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from collections.abc import Callable
+
+from . import analysis
+
+MAX_CHARS = 160
+SENTENCE_END = "。！？；!?;"
+CLAUSE_END = "，、,：:"
+
+
+@dataclasses.dataclass(frozen=True)
+class Marks:
+    """How a match is wrapped and the rest escaped: HTML by default, readable markers in tests."""
+
+    open: str = "<mark>"
+    close: str = "</mark>"
+    escape: Callable[[str], str] = html.escape
+
+
+HTML = Marks()
+
+
+def find(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Non-overlapping (start, end) of `terms` in `text`, longest term first where they overlap."""
+    keys = sorted({analysis.fold(t) for t in terms if t}, key=len, reverse=True)
+    if not keys:
+        return []
+    pattern = re.compile("|".join(map(re.escape, keys)))
+    return [m.span() for m in pattern.finditer(analysis.fold(text))]
+
+
+def render(text: str, spans: list[tuple[int, int]], marks: Marks = HTML) -> str:
+    """`text` escaped, with every span wrapped in marks."""
+    out, at = [], 0
+    for start, end in spans:
+        out += [marks.escape(text[at:start]), marks.open, marks.escape(text[start:end]), marks.close]
+        at = end
+    out.append(marks.escape(text[at:]))
+    return "".join(out)
+
+
+def highlight(text: str, terms: list[str], marks: Marks = HTML) -> str:
+    """The whole of `text` with every match marked (the article page)."""
+    return render(text, find(text, terms), marks)
+
+
+def _window(text: str, anchor: int, size: int) -> tuple[int, int]:
+    """A stretch of at most `size` characters around `anchor`, starting after a punctuation mark and
+    ending on one where the text allows."""
+    start = max(0, anchor - size // 4)
+    for ends in (SENTENCE_END, SENTENCE_END + CLAUSE_END):
+        cut = max(text.rfind(c, max(0, anchor - size // 2), anchor) for c in ends)
+        if cut >= 0:
+            start = cut + 1
+            break
+    end = min(len(text), start + size)
+    if end < len(text):
+        cut = max(text.rfind(c, anchor + 1, end) for c in SENTENCE_END + CLAUSE_END)
+        if cut > anchor:
+            end = cut + 1
+    return start, end
+
+
+def snippet(text: str, terms: list[str], marks: Marks = HTML, max_chars: int = MAX_CHARS) -> str:
+    """At most `max_chars` of `text` around its densest matches, in one or two fragments joined by …"""
+    spans = find(text, terms)
+    if not spans:
+        start, end = _window(text, 0, max_chars)
+        return render(text[start:end], [], marks) + ("…" if end < len(text) else "")
+
+    def score(window: tuple[int, int]) -> tuple[int, int]:
+        inside = [text[s:e] for s, e in spans if window[0] <= s and e <= window[1]]
+        return len({analysis.fold(t) for t in inside}), len(inside)
+
+    whole = max((_window(text, s, max_chars) for s, _ in spans), key=score)
+    windows = [whole]
+    outside = [s for s, e in spans if s < whole[0] or e > whole[1]]
+    if outside:
+        half = max_chars // 2
+        first = max((_window(text, s, half) for s, _ in spans), key=score)
+        rest = [w for w in (_window(text, s, half) for s, _ in spans) if w[1] <= first[0] or w[0] >= first[1]]
+        if rest:
+            second = max(rest, key=score)
+            if score(first)[0] + score(second)[0] > score(whole)[0] or score(first)[1] + score(second)[1] > score(whole)[1]:
+                windows = sorted([first, second])
+    parts = []
+    for start, end in windows:
+        inside = [(s - start, e - start) for s, e in spans if start <= s and e <= end]
+        parts.append(render(text[start:end], inside, marks))
+    prefix = "…" if windows[0][0] > 0 else ""
+    suffix = "…" if windows[-1][1] < len(text) else ""
+    return prefix + "…".join(parts) + suffix
