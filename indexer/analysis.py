@@ -118,8 +118,19 @@ def _jieba():
 
 def words(text: str) -> list[str]:
     """jieba's words of `text`, folded; spaces and punctuation dropped. A word's position is its index."""
+    return _cut(simplify(text))
+
+
+def query_words(text: str) -> list[str]:
+    """jieba's words of a query, cut from its search key so that a query and its twin in the other script
+    are cut alike (用于/用於). Where the key differs from the simplified spelling (座→坐), the words may miss
+    the article's; the verbatim n-gram match still finds it."""
+    return _cut(fold(text))
+
+
+def _cut(text: str) -> list[str]:
     found = []
-    for word in _jieba().cut(simplify(text)):
+    for word in _jieba().cut(text):
         key = fold(word).strip()
         if key and (key.isalnum() or HAN_RUN.search(key)):
             found.append(key)

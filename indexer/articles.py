@@ -128,6 +128,16 @@ def _decode_chinese(data: bytes) -> str | None:
     return best[1] if best and best[0] >= 0.5 else None
 
 
+def _decode_damaged_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few bad bytes (a file cut mid-character, a stray byte), the bad bytes replaced.
+
+    Text in another encoding decodes as UTF-8 with errors everywhere, so one error in a thousand characters
+    is the limit.
+    """
+    text = data.decode("utf-8-sig", errors="replace")
+    return text if text.count("\ufffd") <= len(text) // 1000 else None
+
+
 def _decode_detected(data: bytes) -> str | None:
     """The text under the codec charset-normalizer detects, widened to the superset of its family."""
     match = charset_normalizer.from_bytes(data).best()
@@ -137,7 +147,7 @@ def _decode_detected(data: bytes) -> str | None:
     codec = "gb18030" if codec in _GB_FAMILY else "big5hkscs" if codec in _BIG5_FAMILY else codec
     try:
         return data.decode(codec)
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, LookupError):
         return str(match)
 
 
@@ -158,7 +168,7 @@ def decode(data: bytes) -> str | None:
     try:
         text: str | None = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = _decode_chinese(data) or _decode_detected(data)
+        text = _decode_damaged_utf8(data) or _decode_chinese(data) or _decode_detected(data)
     if text is None or _looks_binary(text):
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
@@ -174,8 +184,7 @@ def read_text_article(path: pathlib.Path, text: str) -> Article:
 
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _MD_LINE_MARKUP = [
-    (re.compile(r"^\s{0,3}#{1,6}(\s+|$)"), ""),  # ATX heading marker
-    (re.compile(r"\s+#+\s*$"), ""),  # closing hashes of a heading
+    (re.compile(r"^\s{0,3}#{1,6}(?:\s+(.*?))?(?:\s+#+)?\s*$"), r"\1"),  # heading, with any closing hashes
     (re.compile(r"^\s{0,3}([-*_=]\s*){3,}$"), ""),  # rule, or setext heading underline
     (re.compile(r"^\s{0,3}(>\s?)+"), ""),  # block quote
     (re.compile(r"^\s*([-*+]|\d+[.)])\s+"), ""),  # list item marker
@@ -197,7 +206,7 @@ def _strip_markdown_line(line: str) -> str:
     """One line of Markdown prose without its markup."""
     for pattern, replacement in _MD_LINE_MARKUP + _MD_INLINE_MARKUP:
         line = pattern.sub(replacement, line)
-    return line
+    return line.strip()
 
 
 def read_markdown_article(path: pathlib.Path, text: str) -> Article:
@@ -226,19 +235,24 @@ _HTML_BLOCKS = {
 }
 
 
-def _html_chunks(node: bs4.Tag) -> Iterator[str]:
-    """The text under `node` with paragraph breaks ("\\n\\n") around blocks and "\\n" for `<br>`."""
-    for child in node.children:
-        if isinstance(child, bs4.Tag):
-            if child.name in _HTML_DROPPED:
-                continue
-            if child.name == "br":
-                yield "\n"
-                continue
-            block = child.name in _HTML_BLOCKS
-            yield "\n\n" if block else ""
-            yield from _html_chunks(child)
-            yield "\n\n" if block else ""
+def _html_chunks(root: bs4.Tag) -> Iterator[str]:
+    """The text under `root` with paragraph breaks ("\\n\\n") around blocks and "\\n" for `<br>`.
+
+    The walk keeps its own stack: old pages nest unclosed `<font>`s deeper than Python's recursion limit.
+    """
+    stack: list[tuple[Iterator[bs4.PageElement], str]] = [(iter(root.children), "")]
+    while stack:
+        children, closing = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            yield closing
+        elif isinstance(child, bs4.Tag) and child.name == "br":
+            yield "\n"
+        elif isinstance(child, bs4.Tag) and child.name not in _HTML_DROPPED:
+            paragraph_break = "\n\n" if child.name in _HTML_BLOCKS else ""
+            yield paragraph_break
+            stack.append((iter(child.children), paragraph_break))
         elif type(child) is bs4.NavigableString:  # not comments, doctypes or CDATA
             yield re.sub(r"\s+", " ", child)
 
@@ -299,10 +313,7 @@ def _read_document(parse: Callable[[pathlib.Path, str], Article]) -> Reader:
 
 # ---------------------------------------------------------------------------------------------- JSON Lines
 
-_OPENERS: dict[str, Callable[[pathlib.Path], BinaryIO]] = {
-    ".gz": lambda path: gzip.open(path, "rb"),  # type: ignore[return-value]
-    ".xz": lambda path: lzma.open(path, "rb"),  # type: ignore[return-value]
-}
+_OPENERS: dict[str, Callable[..., BinaryIO]] = {".gz": gzip.open, ".xz": lzma.open}
 _DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")
 
 
@@ -363,7 +374,7 @@ def read_jsonl(path: pathlib.Path) -> Iterator[Read]:
     """Articles from a JSON Lines file, plain or gzip/xz-compressed, streamed line by line."""
     lineno = 0
     try:
-        with _OPENERS.get(path.suffix.lower(), lambda p: open(p, "rb"))(path) as lines:
+        with _OPENERS.get(path.suffix.lower(), open)(path, "rb") as lines:
             for lineno, raw in enumerate(lines, 1):
                 raw = raw.removeprefix(b"\xef\xbb\xbf") if lineno == 1 else raw
                 if not raw.strip():

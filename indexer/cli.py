@@ -38,10 +38,16 @@ Exit status: 0 done; 1 error (nothing was changed); 2 bad usage;
 class DefaultGroup(click.Group):
     """A group whose default command is `query`: `search 凌钢` means `search query 凌钢`."""
 
-    def resolve_command(self, ctx, args):
-        if args and args[0] not in self.commands:
-            args.insert(0, "query")
-        return super().resolve_command(ctx, args)
+    def parse_args(self, ctx, args):
+        """Insert `query` before the first argument that is neither a group option nor a command, so
+        the default command's own options (`search --zone 凌源`) reach it."""
+        args, i = list(args), 0
+        while i < len(args) and args[i] in ("--index-dir", "--help", "--version") or \
+                i < len(args) and args[i].startswith("--index-dir="):
+            i += 2 if args[i] == "--index-dir" else 1
+        if i < len(args) and args[i] not in self.commands:
+            args.insert(i, "query")
+        return super().parse_args(ctx, args)
 
 
 @click.group(cls=DefaultGroup, help=f"Search Chinese news about Chaoyang's development zones.\n\n{QUERY_HELP}",
@@ -114,21 +120,18 @@ def query_command(obj, words, zone, years, industry, limit, page, sort, as_json)
 _MARK = re.compile(r"<mark>(.*?)</mark>")
 
 
-def _terminal(snippet_html: str, color: bool) -> str:
-    """A snippet's HTML as terminal text: matches in colour on a terminal, plain text otherwise."""
-    if color:
-        snippet_html = _MARK.sub(lambda m: click.style(m.group(1), fg="red", bold=True), snippet_html)
-    return html.unescape(_MARK.sub(r"\1", snippet_html))
+def _terminal(snippet_html: str) -> str:
+    """A snippet's HTML as terminal text, matches in colour (click.echo drops colour when piped)."""
+    return html.unescape(_MARK.sub(lambda m: click.style(m.group(1), fg="red", bold=True), snippet_html))
 
 
 def _print_results(results) -> None:
-    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     first = (results.page - 1) * results.per_page
     for n, hit in enumerate(results.hits, first + 1):
-        click.echo(click.style(f"{n}. {hit.title}", bold=True) if color else f"{n}. {hit.title}")
+        click.echo(click.style(f"{n}. {hit.title}", bold=True))
         facts = [hit.id, " ".join(hit.zones) or "no zone", str(hit.year or "year unknown")]
         click.echo("   " + " · ".join(facts + ([" ".join(hit.industries)] if hit.industries else [])))
-        click.echo("   " + _terminal(hit.snippet, color))
+        click.echo("   " + _terminal(hit.snippet))
         click.echo()
     shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
     click.echo(f"{shown}{results.total} results (page {results.page} of {results.pages}) "

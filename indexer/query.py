@@ -27,7 +27,7 @@ FILTER_FIELDS = {"zone": "zone", "year": "year", "industry": "industry",
 _TOKEN = re.compile(r'''(-?)(?:([\w\u4e00-\u9fff]+):)?(?:"([^"]*)"|“([^”]*)”|([^\s"“”]+))|(["“”])''')
 _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:[-–~至到]\s*(\d{4}))?\s*$")
 # A verbatim match is worth more than the same words scattered.
-VERBATIM_BOOST = 2.0
+VERBATIM_BOOST = 10.0
 
 HELP = """\
 Query language:
@@ -124,11 +124,15 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
         if stray_quote:
             raise SearchError("Unbalanced quotes: close the phrase with a second quote mark.")
         phrase = quoted if quoted is not None else curly
+        if bare and bare.endswith(":") and bare[:-1].lower() in FILTER_FIELDS:
+            field, bare = bare[:-1], ""
+        if bare and set(bare) == {"-"}:
+            raise SearchError("“-” must be followed by a word to exclude, e.g. -凌源.")
         if field and field.lower() in FILTER_FIELDS and minus:
             raise SearchError(f"Filters cannot be excluded (“-{field}:”); choose the values to keep instead.")
         if field and field.lower() in FILTER_FIELDS:
             value = phrase if phrase is not None else bare
-            if value is None or not value.strip():
+            if not (value or "").strip():
                 raise SearchError(f"“{field}:” needs a value, e.g. zone:凌源.")
             filters.add(FILTER_FIELDS[field.lower()], value)
             continue
@@ -142,8 +146,6 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
             continue
         word = Word(phrase if phrase is not None else bare, phrase is not None)
         if not analysis.query_grams(word.text):
-            if minus and not word.text:
-                raise SearchError("“-” must be followed by a word to exclude, e.g. -凌源.")
             if word.phrase:
                 raise SearchError("The quoted phrase has no letters, digits or Chinese characters to search for.")
             continue  # punctuation on its own: nothing to search
@@ -180,7 +182,7 @@ def word_query(word: Word) -> wq.Query:
     exact = verbatim(word.text)
     if word.phrase:
         return exact
-    words = analysis.words(analysis.clean(word.text))
+    words = analysis.query_words(analysis.clean(word.text))
     alternatives = [_with_boost(exact, VERBATIM_BOOST)]
     for field in ("words", "title_words"):
         terms = [wq.Term(field, w) for w in words]
@@ -222,5 +224,5 @@ def highlight_terms(parsed: ParsedQuery) -> list[str]:
         text = analysis.clean(word.text)
         terms.append(text)
         if not word.phrase:
-            terms.extend(w for w in analysis.words(text) if len(w) > 1 or len(text) == 1)
+            terms.extend(w for w in analysis.query_words(text) if len(w) > 1 or len(text) == 1)
     return list(dict.fromkeys(t for t in terms if t))

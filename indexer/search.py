@@ -181,9 +181,19 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     for hit in results[(page - 1) * per_page:limit]:
         doc = _document(hit.fields(), hit.docnum)
         hits.append(Hit(doc.id, doc.title, doc.zones, doc.year, doc.industries, float(hit.score or 0.0),
-                        snippets.snippet(analysis.clean(doc.body), terms), doc.date, doc.source))
+                        snippets.snippet(_snippet_text(doc.body, terms), terms), doc.date, doc.source))
     return Results(query, len(final), page, per_page, hits, facets, filters, sort,
                    time.perf_counter() - started, terms)
+
+
+def _snippet_text(body: str, terms: list[str]) -> str:
+    """The text a snippet is cut from: the whole article, or without words to show, its lead (the first
+    real paragraph, past the headline lines the body opens with)."""
+    if terms:
+        return analysis.clean(body)
+    paragraphs = analysis.paragraphs(body)
+    start = next((i for i, p in enumerate(paragraphs) if len(p) >= 40), 0)
+    return analysis.clean("\n".join(paragraphs[start:]))
 
 
 def _every():

@@ -1,0 +1,65 @@
+"""Clean-up, script folding and tokenisation."""
+
+import opencc
+import pytest
+
+from indexer import analysis, foldtable
+
+
+def test_clean_removes_layout_spaces_between_cjk_only():
+    assert analysis.clean("朝 阳市凌源经济开发区") == "朝阳市凌源经济开发区"
+    assert analysis.clean("凌钢集团 钢焦一体\n及配套") == "凌钢集团钢焦一体及配套"
+    assert analysis.clean("投资 1.5 亿元 the 5G  base") == "投资 1.5 亿元 the 5G base"
+    assert analysis.clean("“亲”  “清”") == "“亲”“清”"
+
+
+def test_paragraphs_keep_the_articles_blocks():
+    text = "第一段 的 文字\n接着\n\n\n第二段\n\n   \n"
+    assert analysis.paragraphs(text) == ["第一段的文字接着", "第二段"]
+
+
+def test_fold_keeps_length_and_joins_scripts_widths_and_case():
+    for trad, simp in [("智慧園區", "智慧园区"), ("朝陽北票經濟開發區", "朝阳北票经济开发区"), ("ＡＢＣ１２３", "abc123")]:
+        assert analysis.fold(trad) == analysis.fold(simp)
+        assert len(analysis.fold(trad)) == len(trad)
+
+
+def test_fold_never_breaks_simplified_text_apart():
+    # OpenCC's t2s turns 破坏 into 破坯; folding must keep 破坏 and 破壞 equal instead.
+    assert analysis.fold("破坏") == analysis.fold("破壞")
+    assert analysis.fold("沈吟") == analysis.fold("沈吟")
+
+
+@pytest.mark.parametrize("text", ["瞭望点位", "乾隆皇帝", "头发", "理发", "干部", "乾净", "著名", "里面", "后来"])
+def test_fold_agrees_with_opencc_both_ways(text):
+    s2t, t2s = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
+    assert analysis.fold(s2t.convert(text)) == analysis.fold(text)
+    assert analysis.fold(t2s.convert(s2t.convert(text))) == analysis.fold(text)
+
+
+def test_shipped_fold_table_is_current():
+    shipped = {}
+    for line in foldtable.TABLE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            char, key, simple = line.split("\t")
+            shipped[char] = (key, simple)
+    rebuilt = {c: v for c, v in foldtable.build_table().items() if v != (c, c)}
+    assert shipped == rebuilt
+
+
+def test_words_use_the_user_dictionary_and_fold_traditional_text():
+    assert "凌钢集团" in analysis.words("凌钢集团钢焦一体")
+    assert "亿联盛" in analysis.words("辽宁亿联盛新材料有限公司")
+    assert analysis.words("朝陽北票經濟開發區") == ["朝阳", "北票", "经济", "开发区"]
+    assert analysis.words("高登賽鋰電池") == analysis.words("高登赛锂电池")
+
+
+def test_words_drop_spaces_and_punctuation():
+    assert analysis.words("开发区，“凌钢”。 5G") == ["开发区", "凌钢", "5g"]
+
+
+def test_grams_are_bigrams_closed_by_the_last_character():
+    assert analysis.grams("凌钢集团") == ["凌钢", "钢集", "集团", "团"]
+    assert analysis.grams("年产5000吨AZF") == ["年产", "产", "5000", "吨", "azf"]
+    assert analysis.query_grams("凌钢集团") == ["凌钢", "钢集", "集团"]
+    assert analysis.query_grams("钢") == ["钢"]

@@ -1,0 +1,238 @@
+"""The search core on the seeds and on articles written for the tests: recall, scripts, phrases, ranking."""
+
+import opencc
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from conftest import SEEDS, write_articles
+from indexer import analysis, index
+from indexer.articles import read_articles
+from indexer.errors import SearchError
+from indexer.query import Filters
+from indexer.search import Index, search
+from indexer.snippets import Marks, snippet
+
+ALL = 100
+
+
+def ids(results):
+    return [h.id for h in results.hits]
+
+
+def test_a_word_finds_its_article_with_a_marked_snippet(seed_index):
+    results = search(seed_index, "装备制造")
+    assert "000_2a1c0b8050bb07fb" in ids(results)
+    assert all("<mark>" in h.snippet for h in results.hits)
+
+
+def test_a_rare_word_finds_only_its_article(seed_index):
+    assert ids(search(seed_index, "海绵铝")) == ["000_2a1c0b8050bb07fb"]
+    assert ids(search(seed_index, "亿联盛")) == ["000_2a1c0b8050bb07fb"]
+
+
+def test_text_with_print_layout_spaces_is_found_whole(seed_index):
+    # 001 prints "朝 阳市凌源经济开发区" with a stray space.
+    assert "001_f7b6dd57e2bee65a" in ids(search(seed_index, '"朝阳市凌源经济开发区"'))
+
+
+@pytest.mark.parametrize("q", ["智慧園區", "智慧园区"])
+def test_either_script_finds_articles_in_either_script(seed_index, q):
+    found = ids(search(seed_index, q, per_page=ALL))
+    assert found[:2] == ["002_08bfd12c8fa669a1", "003_201a132a17332222"] or \
+        found[:2] == ["003_201a132a17332222", "002_08bfd12c8fa669a1"]
+    assert set(found) == set(ids(search(seed_index, '"智慧園區"' if q == "智慧园区" else "智慧园区", per_page=ALL))) | \
+        (set(found) - {"002_08bfd12c8fa669a1", "003_201a132a17332222"})
+
+
+@pytest.mark.parametrize("simplified, traditional", [("智慧园区", "智慧園區"), ("北票经济开发区", "北票經濟開發區"),
+                                                      ("数字经济", "數字經濟"), ("环保装备制造", "環保裝備製造")])
+def test_a_query_and_its_twin_return_the_same_results(seed_index, simplified, traditional):
+    for quote in ("", '"'):
+        assert ids(search(seed_index, quote + simplified + quote, per_page=ALL)) == \
+            ids(search(seed_index, quote + traditional + quote, per_page=ALL))
+
+
+def test_snippets_show_each_article_in_its_own_script(seed_index):
+    hit = next(h for h in search(seed_index, "智慧园区").hits if h.id.startswith("002"))
+    assert "<mark>智慧園區</mark>" in hit.snippet
+
+
+def test_a_single_character_finds_the_articles_containing_it(seed_index):
+    for char, expected in [("鸭", {"002_08bfd12c8fa669a1"}), ("猫", {"003_201a132a17332222"})]:
+        found = set(ids(search(seed_index, char, per_page=ALL)))
+        texts = {a.id for a in read_articles([SEEDS]) if char in analysis.fold(a.body) or
+                 analysis.fold(char) in analysis.fold(a.body)}
+        assert found == texts == expected
+
+
+@pytest.fixture(scope="module")
+def mixed_index(tmp_path_factory):
+    """The seeds and articles written to test phrases and ranking."""
+    folder = tmp_path_factory.mktemp("mixed")
+    for seed in SEEDS.glob("*.txt"):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    write_articles(folder, {
+        "apart": "装备与制造\n\n本地的装备很多。这里的工厂都在搞制造，但二者相隔甚远。",
+        "title_hit": "海绵铝产业\n\n一篇短文。",
+        "body_hit": "产业动态\n\n一篇提到海绵铝的短文，讲的是其他事情。",
+        "many": "铝业动态\n\n海绵铝，海绵铝，又是海绵铝，还有海绵铝项目。",
+        "scattered": "钢焦与一体\n\n钢焦的消息。另有一体化的消息。钢焦。",
+    })
+    path = tmp_path_factory.mktemp("mixed-index")
+    index.update(path, [folder])
+    return Index(path)
+
+
+def test_a_quoted_phrase_matches_only_that_exact_sequence(mixed_index):
+    assert "000_2a1c0b8050bb07fb" in ids(search(mixed_index, '"装备制造"', per_page=ALL))
+    assert "apart" not in ids(search(mixed_index, '"装备制造"', per_page=ALL))
+    assert "apart" in ids(search(mixed_index, "装备 制造", per_page=ALL))
+
+
+def test_ranking_title_above_body_and_more_matches_higher(mixed_index):
+    found = ids(search(mixed_index, "海绵铝", per_page=ALL))
+    assert found.index("title_hit") < found.index("body_hit")
+    assert found.index("many") < found.index("body_hit")
+
+
+def test_ranking_verbatim_above_scattered(mixed_index):
+    found = ids(search(mixed_index, "凌钢集团钢焦一体", per_page=ALL))
+    assert found[0] == "001_f7b6dd57e2bee65a"
+    found = ids(search(mixed_index, "钢焦 一体", per_page=ALL))
+    assert found.index("001_f7b6dd57e2bee65a") < found.index("scattered")
+
+
+def test_or_and_exclusion(seed_index):
+    assert set(ids(search(seed_index, "海绵铝 OR 通美晶体"))) == {"000_2a1c0b8050bb07fb", "003_201a132a17332222"}
+    assert set(ids(search(seed_index, "开发区 -凌源", per_page=ALL))) == {"000_2a1c0b8050bb07fb", "002_08bfd12c8fa669a1"}
+
+
+def test_filters_alone_browse_newest_first(seed_index):
+    results = search(seed_index, "zone:凌源")
+    assert ids(results) == ["003_201a132a17332222", "001_f7b6dd57e2bee65a", "004_6898f3103771f9f9"]
+    assert [h.year for h in results.hits] == [2025, 2023, 2020]
+
+
+def test_sort_by_date(seed_index):
+    results = search(seed_index, "开发区", sort="date", per_page=ALL)
+    years = [h.year for h in results.hits]
+    assert years == sorted(years, reverse=True)
+
+
+def test_pages(seed_index):
+    first, second = search(seed_index, "开发区", per_page=2), search(seed_index, "开发区", per_page=2, page=2)
+    assert first.total == second.total == 5 and first.pages == 3
+    assert not set(ids(first)) & set(ids(second))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"query": ""}, "Type something to search for"),
+    ({"query": "开发区", "page": 0}, "Page must be"),
+    ({"query": "开发区", "per_page": 1000}, "per page must be"),
+    ({"query": "开发区", "sort": "random"}, "Sort must be"),
+])
+def test_bad_requests_get_a_clear_message(seed_index, kwargs, message):
+    with pytest.raises(SearchError, match=message):
+        search(seed_index, **kwargs)
+
+
+def test_empty_query_browses_everything_when_asked(seed_index):
+    assert search(seed_index, "", browse_all=True).total == 5
+
+
+# ---------------------------------------------------------------------------------------------- facets
+
+def test_zone_filter_browse_and_disjunctive_counts(seed_index):
+    results = search(seed_index, "", Filters(zone=["凌源经济开发区"]))
+    assert results.total == 3
+    zones = {v.value: (v.count, v.selected) for v in results.facets["zone"]}
+    assert zones["凌源经济开发区"] == (3, True)
+    # Other zones still show what selecting them too would add.
+    assert zones["柳城经济开发区"] == (2, False) and zones["北票经济开发区"] == (2, False)
+    years = {v.value: v.count for v in results.facets["year"]}
+    assert years == {"2025": 1, "2023": 1, "2020": 1}
+
+
+def test_values_within_a_facet_or_facets_and(seed_index):
+    both = search(seed_index, "开发区", Filters(zone=["喀左经济开发区", "建平经济开发区"]))
+    assert ids(both) == ["003_201a132a17332222"]
+    results = search(seed_index, "", Filters(zone=["柳城经济开发区", "北票经济开发区"], year=[(2020, 2022)]))
+    assert set(ids(results)) == {"000_2a1c0b8050bb07fb", "002_08bfd12c8fa669a1"}
+    years = {v.value: v.count for v in results.facets["year"]}
+    assert years == {"2025": 1, "2022": 1, "2020": 1}
+
+
+def test_industry_filter(seed_index):
+    assert set(ids(search(seed_index, "industry:半导体与电子信息"))) == {"003_201a132a17332222"}
+
+
+# ---------------------------------------------------------------------------------------------- snippets
+
+READABLE = Marks("[", "]", str)
+
+
+def test_snippet_marks_every_match_and_cuts_at_chinese_punctuation():
+    text = "开头一句话。" * 20 + "这里有海绵铝项目，海绵铝已投产。" + "结尾的话。" * 20
+    assert snippet(text, ["海绵铝"], READABLE) == "…这里有[海绵铝]项目，[海绵铝]已投产。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。结尾的话。…"[:len(snippet(text, ["海绵铝"], READABLE))]
+    assert len(snippet(text, ["海绵铝"], READABLE)) <= 160 + 2 + 4
+
+
+def test_snippet_uses_two_fragments_for_distant_matches():
+    text = "凌钢集团在这里。" + "无关的句子。" * 40 + "通美晶体在那里。" + "无关的句子。" * 40
+    out = snippet(text, ["凌钢", "通美晶体"], READABLE)
+    assert "[凌钢]" in out and "[通美晶体]" in out and out.count("…") >= 2
+
+
+def test_snippet_escapes_html():
+    assert snippet("<b>凌钢</b>&", ["凌钢"]) == "&lt;b&gt;<mark>凌钢</mark>&lt;/b&gt;&amp;"
+
+
+def test_snippet_marks_traditional_text_for_a_simplified_term():
+    assert snippet("朝陽北票經濟開發區。", ["北票经济开发区"], READABLE) == "朝陽[北票經濟開發區]。"
+
+
+# ---------------------------------------------------------------------------------------------- properties
+
+SEED_TEXTS = {a.id: analysis.clean(a.body) for a in read_articles([SEEDS])}
+S2T, T2S = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
+
+
+@st.composite
+def runs(draw):
+    """A 2–8 character run of Chinese characters taken from a seed article, and that article's id."""
+    doc_id = draw(st.sampled_from(sorted(SEED_TEXTS)))
+    spans = [m.group() for m in analysis.HAN_RUN.finditer(SEED_TEXTS[doc_id]) if len(m.group()) >= 2]
+    span = draw(st.sampled_from(spans))
+    size = draw(st.integers(2, min(8, len(span))))
+    start = draw(st.integers(0, len(span) - size))
+    return doc_id, span[start:start + size]
+
+
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@PROPERTY
+@given(runs())
+def test_any_run_of_an_article_finds_it(seed_index, sample):
+    doc_id, run = sample
+    assert doc_id in ids(search(seed_index, run, per_page=ALL))
+    assert doc_id in ids(search(seed_index, f'"{run}"', per_page=ALL))
+
+
+@PROPERTY
+@given(runs())
+def test_a_run_in_the_other_script_returns_the_same_ids(seed_index, sample):
+    _, run = sample
+    twin = T2S.convert(run) if S2T.convert(run) == run else S2T.convert(run)
+    for quote in ("", '"'):
+        assert sorted(ids(search(seed_index, quote + run + quote, per_page=ALL))) == \
+            sorted(ids(search(seed_index, quote + twin + quote, per_page=ALL)))
+
+
+@PROPERTY
+@given(runs())
+def test_a_quoted_run_returns_only_articles_containing_it(seed_index, sample):
+    _, run = sample
+    expected = {i for i, text in SEED_TEXTS.items() if analysis.fold(run) in analysis.fold(text)}
+    # Headlines are indexed too, and they are part of each seed's text.
+    assert set(ids(search(seed_index, f'"{run}"', per_page=ALL))) == expected
