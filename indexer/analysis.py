@@ -24,6 +24,7 @@ import io
 import logging
 import pathlib
 import re
+from collections.abc import Callable
 
 DATA = pathlib.Path(__file__).with_name("data")
 USER_DICT = DATA / "userdict.txt"
@@ -121,11 +122,28 @@ def words(text: str) -> list[str]:
     return _cut(simplify(text))
 
 
-def query_words(text: str) -> list[str]:
-    """jieba's words of a query, cut from its search key so that a query and its twin in the other script
-    are cut alike (用于/用於). Where the key differs from the simplified spelling (座→坐), the words may miss
-    the article's; the verbatim n-gram match still finds it."""
-    return _cut(fold(text))
+def query_words(text: str, known: Callable[[str], bool], longest: int = 8) -> list[str]:
+    """The indexed words a query is made of: each Chinese run cut by longest match against `known` (the
+    index's vocabulary), Latin and digit tokens whole.
+
+    Cutting the query against what was indexed, on its search key, means a query is cut the way its
+    articles were and the same in either script; and no dictionary has to be loaded to answer it.
+
+    >>> query_words("朝陽北票經濟開發區", {"朝阳", "北票", "经济", "开发区", "开发"}.__contains__)
+    ['朝阳', '北票', '经济', '开发区']
+    """
+    found: list[str] = []
+    for match in _GRAM_TOKEN.finditer(fold(text)):
+        token = match.group()
+        if not is_han(token[0]):
+            found.append(token)
+            continue
+        at = 0
+        while at < len(token):
+            size = next((n for n in range(min(longest, len(token) - at), 1, -1) if known(token[at:at + n])), 1)
+            found.append(token[at:at + size])
+            at += size
+    return found
 
 
 def _cut(text: str) -> list[str]:

@@ -64,6 +64,19 @@ class FacetSets:
         return counts
 
 
+    def year_by_zone(self, matched: frozenset[int], filters: Filters) -> dict[str, dict[str, int]]:
+        """Matching documents per year and zone (the chart of results), like the year facet ignoring the
+        year selection; an article about several zones counts once in each."""
+        others = self.allowed(filters, skip="year")
+        base = matched if others is None else matched & others
+        table = {}
+        for year, year_docs in self.values["year"].items():
+            in_year = base & year_docs
+            if in_year:
+                table[year] = {zone: n for zone, docs in self.values["zone"].items() if (n := len(in_year & docs))}
+        return table
+
+
 def _canonical_rank(names: list[str]):
     rank = {name: i for i, name in enumerate(names)}
     return lambda fv: (-fv.count, rank.get(fv.value, len(rank)), fv.value)

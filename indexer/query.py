@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 
 from whoosh import query as wq
 
@@ -26,6 +27,8 @@ FILTER_FIELDS = {"zone": "zone", "year": "year", "industry": "industry",
                  "园区": "zone", "開發區": "zone", "开发区": "zone", "年份": "year", "行业": "industry"}
 _TOKEN = re.compile(r'''(-?)(?:([\w\u4e00-\u9fff]+):)?(?:"([^"]*)"|“([^”]*)”|([^\s"“”]+))|(["“”])''')
 _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:[-–~至到]\s*(\d{4}))?\s*$")
+# Whether a word is in the index's vocabulary (of the `words` field).
+Vocabulary = Callable[[str], bool]
 # A verbatim match is worth more than the same words scattered.
 VERBATIM_BOOST = 10.0
 
@@ -177,12 +180,12 @@ def verbatim(text: str) -> wq.Query:
     return wq.Phrase("grams", grams)
 
 
-def word_query(word: Word) -> wq.Query:
-    """One word or phrase as typed: verbatim, or (unquoted) its jieba words anywhere, headline boosted."""
+def word_query(word: Word, known: Vocabulary) -> wq.Query:
+    """One word or phrase as typed: verbatim, or (unquoted) its indexed words anywhere, headline boosted."""
     exact = verbatim(word.text)
     if word.phrase:
         return exact
-    words = analysis.query_words(analysis.clean(word.text))
+    words = analysis.query_words(analysis.clean(word.text), known)
     alternatives = [_with_boost(exact, VERBATIM_BOOST)]
     for field in ("words", "title_words"):
         terms = [wq.Term(field, w) for w in words]
@@ -196,11 +199,12 @@ def _with_boost(q: wq.Query, boost: float) -> wq.Query:
     return q
 
 
-def to_whoosh(parsed: ParsedQuery) -> wq.Query | None:
-    """The Whoosh query for the words of `parsed`; None when it has none (filters only: browse)."""
+def to_whoosh(parsed: ParsedQuery, known: Vocabulary) -> wq.Query | None:
+    """The Whoosh query for the words of `parsed`, cut into words `known` to the index; None when it has
+    none (filters only: browse)."""
     if not parsed.groups and not parsed.excluded:
         return None
-    required = [wq.Or([word_query(w) for w in group]) if len(group) > 1 else word_query(group[0])
+    required = [wq.Or([word_query(w, known) for w in group]) if len(group) > 1 else word_query(group[0], known)
                 for group in parsed.groups]
     if not required:
         q: wq.Query = wq.Every()
@@ -217,12 +221,12 @@ def to_whoosh(parsed: ParsedQuery) -> wq.Query | None:
     return q
 
 
-def highlight_terms(parsed: ParsedQuery) -> list[str]:
-    """The strings to mark in snippets: each word as typed, and for unquoted words their jieba words."""
+def highlight_terms(parsed: ParsedQuery, known: Vocabulary) -> list[str]:
+    """The strings to mark in snippets: each word as typed, and for unquoted words their indexed words."""
     terms: list[str] = []
     for word in parsed.positive_words:
         text = analysis.clean(word.text)
         terms.append(text)
         if not word.phrase:
-            terms.extend(w for w in analysis.query_words(text) if len(w) > 1 or len(text) == 1)
+            terms.extend(w for w in analysis.query_words(text, known) if len(w) > 1 or len(text) == 1)
     return list(dict.fromkeys(t for t in terms if t))

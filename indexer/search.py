@@ -44,6 +44,8 @@ class Results:
     sort: str = "relevance"
     seconds: float = 0.0
     terms: list[str] = dataclasses.field(default_factory=list)
+    # Matching articles per year and zone, for the chart of results: {"2020": {"凌源经济开发区": 2}}.
+    year_zone: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -117,12 +119,17 @@ class Index:
         return s
 
     def facet_sets(self, searcher) -> FacetSets:
-        generation = searcher.ix_generation if hasattr(searcher, "ix_generation") else searcher._ix.latest_generation()
+        generation = searcher.reader().generation()
         with self._lock:
             if generation not in self._facets:
                 self._facets = {generation: FacetSets(searcher), **{
                     g: f for g, f in self._facets.items() if g > generation - 2}}
             return self._facets[generation]
+
+    def vocabulary(self, searcher=None) -> query_module.Vocabulary:
+        """Whether a word occurs in the indexed articles' words: queries are cut into these."""
+        reader = (searcher or self.searcher()).reader()
+        return lambda word: ("words", word) in reader
 
     def document(self, doc_id: str) -> Document | None:
         """The stored article with this id, or None."""
@@ -159,11 +166,12 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     filters = dataclasses.replace(filters) if filters else Filters()
     filters.zone, filters.year, filters.industry = list(filters.zone), list(filters.year), list(filters.industry)
     parsed = query_module.parse(query, filters)
-    q = query_module.to_whoosh(parsed)
+    searcher = index.searcher()
+    known = index.vocabulary(searcher)
+    q = query_module.to_whoosh(parsed, known)
     if q is None and not filters and not browse_all:
         raise SearchError("Type something to search for, or choose a zone, year or industry.")
 
-    searcher = index.searcher()
     sets = index.facet_sets(searcher)
     matched = sets.all if q is None else frozenset(searcher.docs_for_query(q)) & sets.all
     allowed = sets.allowed(filters)
@@ -171,19 +179,21 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     facets = sets.count(matched, filters)
 
     limit = page * per_page
-    if q is None or sort == "date":
+    if not final:  # Whoosh reads an empty filter as no filter at all
+        results = []
+    elif q is None or sort == "date":
         sortedby = sorting.FieldFacet("sortdate", reverse=True)
         results = searcher.search(q or _every(), filter=set(final), limit=limit, sortedby=sortedby)
     else:
         results = searcher.search(q, filter=set(final), limit=limit)
-    terms = query_module.highlight_terms(parsed)
+    terms = query_module.highlight_terms(parsed, known)
     hits = []
     for hit in results[(page - 1) * per_page:limit]:
         doc = _document(hit.fields(), hit.docnum)
         hits.append(Hit(doc.id, doc.title, doc.zones, doc.year, doc.industries, float(hit.score or 0.0),
                         snippets.snippet(_snippet_text(doc.body, terms), terms), doc.date, doc.source))
     return Results(query, len(final), page, per_page, hits, facets, filters, sort,
-                   time.perf_counter() - started, terms)
+                   time.perf_counter() - started, terms, sets.year_by_zone(matched, filters))
 
 
 def _snippet_text(body: str, terms: list[str]) -> str:

@@ -162,6 +162,18 @@ def test_values_within_a_facet_or_facets_and(seed_index):
     assert years == {"2025": 1, "2022": 1, "2020": 1}
 
 
+def test_filters_that_leave_nothing_list_nothing(seed_index):
+    results = search(seed_index, "凌钢", Filters(zone=["北票经济开发区"], year=[(2020, 2020)]))
+    assert (results.total, results.hits) == (0, [])
+
+
+def test_year_by_zone_counts_for_the_chart(seed_index):
+    results = search(seed_index, "开发区", Filters(zone=["凌源经济开发区"], year=[(2025, 2025)]))
+    assert results.year_zone["2025"]["凌源经济开发区"] == 1
+    assert results.year_zone["2020"] == {"凌源经济开发区": 1}  # the year selection is ignored, like the facet
+    assert "柳城经济开发区" in results.year_zone["2025"]
+
+
 def test_industry_filter(seed_index):
     assert set(ids(search(seed_index, "industry:半导体与电子信息"))) == {"003_201a132a17332222"}
 
