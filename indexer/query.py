@@ -56,30 +56,36 @@ class Filters:
     zone: list[str] = dataclasses.field(default_factory=list)
     year: list[tuple[int, int]] = dataclasses.field(default_factory=list)
     industry: list[str] = dataclasses.field(default_factory=list)
+    unknown: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.zone or self.year or self.industry)
 
     def add(self, field: str, value: str) -> None:
-        """Add a value as typed by a user, checked and made canonical."""
+        """Add a value as typed by a user, checked and made canonical. A zone or industry outside the
+        gazetteer and taxonomy is kept as typed, for the search to check against the index's own values
+        (articles may bring their own); `unknown` lists them."""
         value = value.strip()
-        if field == "zone":
-            zone = metadata.resolve_zone(value)
-            if not zone:
-                known = ", ".join(z.short for z in metadata.gazetteer()[1])
-                raise SearchError(f"Unknown zone “{value}”. Zones: {known}.")
-            _append_new(self.zone, zone)
-        elif field == "industry":
-            industry = metadata.resolve_industry(value)
-            if not industry:
-                known = ", ".join(metadata.taxonomy()[1])
-                raise SearchError(f"Unknown industry “{value}”. Industries: {known}.")
-            _append_new(self.industry, industry)
-        else:
+        if field == "year":
             _append_new(self.year, parse_years(value))
+            return
+        canonical = metadata.resolve_zone(value) if field == "zone" else metadata.resolve_industry(value)
+        if not canonical and not value:
+            raise SearchError(f"“{field}:” needs a value, e.g. zone:凌源.")
+        if not canonical:
+            _append_new(self.unknown, (field, value))
+        _append_new(getattr(self, field), canonical or value)
 
     def years(self) -> set[int]:
         return {y for lo, hi in self.year for y in range(lo, hi + 1)}
+
+
+def unknown_value(field: str, value: str) -> SearchError:
+    """The error for a zone or industry that neither the data files nor any article knows."""
+    if field == "zone":
+        known = ", ".join(z.short for z in metadata.gazetteer()[1])
+        return SearchError(f"Unknown zone “{value[:40]}”. Zones: {known}.")
+    return SearchError(f"Unknown industry “{value[:40]}”. Industries: {', '.join(metadata.taxonomy()[1])}.")
 
 
 def _append_new(values: list, value) -> None:

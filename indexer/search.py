@@ -17,6 +17,7 @@ from .query import Filters
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
+RELATED_CHARS = 1000
 
 
 @dataclasses.dataclass
@@ -140,7 +141,10 @@ class Index:
     def related(self, doc: Document, limit: int = 5) -> list[Document]:
         """Articles like `doc`, by Whoosh's more_like_this over its words."""
         searcher = self.searcher()
-        text = " ".join(analysis.words(analysis.clean(doc.body)))
+        # The words of its headline and lead, cut against the vocabulary: enough to pick key terms, and
+        # the server never loads jieba.
+        lead = analysis.clean(doc.title + "\n" + doc.body)[:RELATED_CHARS]
+        text = " ".join(analysis.query_words(lead, self.vocabulary(searcher)))
         results = searcher.more_like(doc.docnum, "words", text=text, top=limit)
         return [_document(hit.fields(), hit.docnum) for hit in results]
 
@@ -164,7 +168,8 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise SearchError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
     filters = dataclasses.replace(filters) if filters else Filters()
-    filters.zone, filters.year, filters.industry = list(filters.zone), list(filters.year), list(filters.industry)
+    filters.zone, filters.year, filters.industry, filters.unknown = (
+        list(filters.zone), list(filters.year), list(filters.industry), list(filters.unknown))
     parsed = query_module.parse(query, filters)
     searcher = index.searcher()
     known = index.vocabulary(searcher)
@@ -173,6 +178,9 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
         raise SearchError("Type something to search for, or choose a zone, year or industry.")
 
     sets = index.facet_sets(searcher)
+    for field, value in filters.unknown:
+        if value not in sets.values[field]:
+            raise query_module.unknown_value(field, value)
     matched = sets.all if q is None else frozenset(searcher.docs_for_query(q)) & sets.all
     allowed = sets.allowed(filters)
     final = matched if allowed is None else matched & allowed

@@ -9,6 +9,7 @@ re-analysed per hit. Fragments are cut at Chinese punctuation around the densest
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import html
 import re
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from . import analysis
 
 MAX_CHARS = 160
+MAX_ANCHORS = 40
 SENTENCE_END = "。！？；!?;"
 CLAUSE_END = "，、,：:"
 
@@ -80,26 +82,37 @@ def snippet(text: str, terms: list[str], marks: Marks = HTML, max_chars: int = M
     if not spans:
         start, end = _window(text, 0, max_chars)
         return render(text[start:end], [], marks) + ("…" if end < len(text) else "")
+    starts = [s for s, _ in spans]
+    keys = [analysis.fold(text[s:e]) for s, e in spans]
+    # A long article can match hundreds of times: a few dozen anchors spread over them find the densest part.
+    anchors = starts[::-(-len(starts) // MAX_ANCHORS)]
+
+    def inside(window: tuple[int, int]) -> range:
+        first = bisect.bisect_left(starts, window[0])
+        last = bisect.bisect_right(starts, window[1])
+        while last > first and spans[last - 1][1] > window[1]:
+            last -= 1
+        return range(first, last)
 
     def score(window: tuple[int, int]) -> tuple[int, int]:
-        inside = [text[s:e] for s, e in spans if window[0] <= s and e <= window[1]]
-        return len({analysis.fold(t) for t in inside}), len(inside)
+        found = inside(window)
+        return len({keys[i] for i in found}), len(found)
 
-    whole = max((_window(text, s, max_chars) for s, _ in spans), key=score)
+    whole = max((_window(text, a, max_chars) for a in anchors), key=score)
     windows = [whole]
-    outside = [s for s, e in spans if s < whole[0] or e > whole[1]]
-    if outside:
-        half = max_chars // 2
-        first = max((_window(text, s, half) for s, _ in spans), key=score)
-        rest = [w for w in (_window(text, s, half) for s, _ in spans) if w[1] <= first[0] or w[0] >= first[1]]
+    if len(inside(whole)) < len(spans):
+        halves = [_window(text, a, max_chars // 2) for a in anchors]
+        first = max(halves, key=score)
+        rest = [w for w in halves if w[1] <= first[0] or w[0] >= first[1]]
         if rest:
             second = max(rest, key=score)
-            if score(first)[0] + score(second)[0] > score(whole)[0] or score(first)[1] + score(second)[1] > score(whole)[1]:
+            pair = [a + b for a, b in zip(score(first), score(second))]
+            if pair > list(score(whole)):
                 windows = sorted([first, second])
     parts = []
     for start, end in windows:
-        inside = [(s - start, e - start) for s, e in spans if start <= s and e <= end]
-        parts.append(render(text[start:end], inside, marks))
+        parts.append(render(text[start:end], [(spans[i][0] - start, spans[i][1] - start) for i in inside((start, end))],
+                            marks))
     prefix = "…" if windows[0][0] > 0 else ""
     suffix = "…" if windows[-1][1] < len(text) else ""
     return prefix + "…".join(parts) + suffix

@@ -48,8 +48,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(browser_index_dir, tmp_path_factory):
-    """`search serve` on a free port, as a user starts it; yields its base URL."""
+def server(served) -> str:
+    """The base URL of `search serve`."""
+    return served[0]
+
+
+@pytest.fixture(scope="module")
+def served(browser_index_dir, tmp_path_factory):
+    """`search serve` on a free port, as a user starts it; yields its base URL and the file its stdout and
+    stderr go to."""
     search = pathlib.Path(sys.executable).with_name("search")
     if not search.exists():
         pytest.fail(f"The `search` console script is not installed next to {sys.executable}")
@@ -78,7 +85,7 @@ def server(browser_index_dir, tmp_path_factory):
             if time.monotonic() > deadline:
                 pytest.fail(f"search serve did not answer in 30 s:\n{log_path.read_text(errors='replace')}")
             time.sleep(0.2)
-        yield base
+        yield base, log_path
     finally:
         process.terminate()
         try:
@@ -247,9 +254,15 @@ def test_keyboard_focus_is_visible(server, new_page):
 def test_screenshots(server, new_page):
     """docs/search-{desktop,phone}.png and docs/article-{desktop,phone}.png."""
     DOCS.mkdir(exist_ok=True)
-    for _ in range(16):  # every server thread has opened its searcher: the timings shown are warm ones
-        with urllib.request.urlopen(server + "/?q=%E5%BC%80%E5%8F%91%E5%8C%BA", timeout=10) as response:
+    import concurrent.futures
+
+    def warm(_):
+        with urllib.request.urlopen(server + "/?q=%E5%BC%80%E5%8F%91%E5%8C%BA", timeout=30) as response:
             response.read()
+
+    # Many at once, so that every server thread has opened its searcher: the timings shown are warm ones.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(warm, range(64)))
     shots = {
         "search": "/?q=%E5%BC%80%E5%8F%91%E5%8C%BA",  # 开发区
         "article": "/doc/003_201a132a17332222?q=%E5%BC%80%E5%8F%91%E5%8C%BA",
@@ -263,3 +276,86 @@ def test_screenshots(server, new_page):
             target = DOCS / f"{name}-{size}.png"
             page.screenshot(path=str(target))
             assert target.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------------------------------------- the server
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_serve_logs_one_line_per_request_on_stderr(served):
+    base, log_path = served
+    probe = f"log-probe-{os.getpid()}"
+    assert _get(f"{base}/doc/{probe}")[0] == 404
+    request = urllib.request.Request(f"{base}/api/doc/{probe}", method="DELETE")
+    assert _get_request(request) == 405
+    deadline = time.monotonic() + 10
+    while True:
+        lines = log_path.read_text(encoding="utf-8", errors="replace").splitlines()
+        mine = [line for line in lines if probe in line]
+        if len(mine) >= 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(mine) == 2, "\n".join(lines[-20:])  # once each: not again through waitress's root handler
+    assert " INFO web.access: method=GET path=/doc/" + probe + " status=404 ms=" in mine[0]
+    assert " INFO web.access: method=DELETE path=/api/doc/" + probe + " status=405 ms=" in mine[1]
+    assert "Traceback" not in "\n".join(lines)
+
+
+def _get_request(request) -> int:
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_fifty_concurrent_clients_are_all_answered(served):
+    """The routes and parameters benchmarks/load.py uses, from 50 clients at once: every answer a 200, and
+    the same as a lone request's."""
+    import concurrent.futures
+    import json
+    import re
+    from urllib.parse import quote
+
+    base, log_path = served
+    paths = ["/?q=" + quote("开发区"), "/?" + "q=" + quote("凌钢") + "&zone=" + quote("凌源"),
+             "/?q=" + quote("开发区") + "&zone=" + quote("喀左") + "&page=1",
+             "/doc/003_201a132a17332222?q=" + quote("凌钢"), "/api/search?q=" + quote("开发区") + "&per_page=20",
+             "/api/search?q=" + quote("营商环境") + "&year=2020", "/api/doc/001_f7b6dd57e2bee65a"]
+
+    def normal(path: str, body: bytes) -> str:
+        text = body.decode("utf-8")
+        if path.startswith("/api/"):
+            return json.dumps(json.loads(text), sort_keys=True)
+        return re.sub(r"用时 \d+ 毫秒", "", text)
+
+    expected = {}
+    for path in paths:
+        status, body = _get(base + path)
+        assert status == 200, path
+        expected[path] = normal(path, body)
+
+    def client(seed: int) -> list[tuple[str, int, str]]:
+        out = []
+        for i in range(len(paths)):
+            path = paths[(seed + i) % len(paths)]
+            status, body = _get(base + path)
+            out.append((path, status, normal(path, body) if status == 200 else ""))
+        return out
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+        answers = [a for batch in pool.map(client, range(50)) for a in batch]
+    elapsed = time.monotonic() - started
+    assert len(answers) == 50 * len(paths)
+    assert all(status == 200 for _, status, _ in answers), sorted({s for _, s, _ in answers})
+    for path, _, body in answers:
+        assert body == expected[path], path
+    assert elapsed < 60
+    assert "Task queue depth" not in log_path.read_text(encoding="utf-8", errors="replace")

@@ -130,6 +130,8 @@ def test_pages(seed_index):
     ({"query": "开发区", "page": 0}, "Page must be"),
     ({"query": "开发区", "per_page": 1000}, "per page must be"),
     ({"query": "开发区", "sort": "random"}, "Sort must be"),
+    ({"query": "开发区 zone:上海"}, "Unknown zone “上海”. Zones: 柳城, 凌源"),
+    ({"query": "industry:养猪"}, "Unknown industry “养猪”. Industries: 有色金属"),
 ])
 def test_bad_requests_get_a_clear_message(seed_index, kwargs, message):
     with pytest.raises(SearchError, match=message):

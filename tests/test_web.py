@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import pathlib
 import re
 import sys
@@ -315,11 +316,48 @@ def test_chart_counts_match_the_engine(client, web_index_dir):
             assert search(idx, "开发区", filters).total == int(count), (year, short)
 
 
-def test_chart_is_not_stacked_when_the_query_itself_names_a_zone(client):
-    """Per-zone counts come from one search per zone, which a zone typed into the query would widen."""
-    svg = page(client, "/?q=zone:凌源 开发区").select_one("figure.chart svg")
-    assert svg.title.get_text() == "各年份结果数"
-    assert {tuple(r["class"]) for r in svg.select("rect.seg")} == {("seg", "zall")}
+def test_chart_is_stacked_by_the_chosen_zones_even_when_typed_in_the_query(client):
+    """With zones chosen (clicked or typed: zone:凌源), the segments are those zones only."""
+    for url in ["/?q=zone:凌源 开发区", "/?q=开发区&zone=凌源"]:
+        svg = page(client, url).select_one("figure.chart svg")
+        assert svg.title.get_text() == "各年份结果数（按开发区着色）", url
+        assert {tuple(r["class"]) for r in svg.select("rect.seg")} == {("seg", "z1")}, url
+        assert "柳城" not in svg.desc.get_text()
+
+
+def test_chart_is_drawn_from_the_pages_one_search(web_index_dir, monkeypatch):
+    """Bars and segments come from the page's own `Results` (year facet and year_zone): one search a page."""
+    from web import views
+
+    calls = []
+    real = views.search
+
+    def counting(*args, **kwargs):
+        calls.append(args[1:3])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(views, "search", counting)
+    client = web.create_app({"INDEX_DIR": str(web_index_dir)}).test_client()
+    soup = page(client, "/?q=开发区&industry=新材料")
+    assert soup.select_one("figure.chart svg rect.seg") is not None
+    assert len(calls) == 1
+
+
+def test_chart_bar_heights_are_articles_and_segments_split_shared_ones(client):
+    """The bar is as tall as the year's articles; an article about several zones splits its colour."""
+    soup = page(client, "/?q=凌钢")
+    svg = soup.select_one("figure.chart svg")
+    desc = svg.desc.get_text()
+    # 2025's one article names all seven zones: one article, seven segments, the note says why.
+    assert "2025 年 1 篇：柳城 1、凌源 1、北票 1、建平 1、喀左 1、朝阳经开区 1、朝阳高新区 1" in desc
+    bar = next(a for a in svg.find_all("a") if a["aria-label"].startswith("只看 2025 年"))
+    segs = bar.select("rect.seg")
+    assert len(segs) == 7
+    heights = [float(r["height"]) for r in segs]
+    tops = [float(r["y"]) for r in segs]
+    bar_top = min(tops)
+    assert abs(sum(heights) - (max(t + h for t, h in zip(tops, heights)) - bar_top)) < 0.1
+    assert soup.select_one("figure.chart .chart-note")
 
 
 def test_no_chart_without_results(client):
@@ -491,6 +529,156 @@ def test_an_unexpected_error_is_a_500_page(web_index_dir, monkeypatch):
     text = response.get_data(as_text=True)
     assert "服务器出错了" in text and "boom" not in text and "Traceback" not in text
     assert app.test_client().get("/api/search?q=凌钢").get_json() == {"error": "Internal error."}
+
+
+# ---------------------------------------------------------------------------------------------- logs
+
+def access_records(caplog) -> list:
+    return [r for r in caplog.records if r.name == "web.access"]
+
+
+@pytest.mark.parametrize("method, url, status", [
+    ("GET", "/?q=凌钢", 200), ("GET", "/?zone=火星", 400), ("GET", "/api/search?q=凌钢", 200),
+    ("GET", f"/doc/{LINGGANG[0]}?q=凌钢", 200), ("GET", "/api/doc/nope", 404), ("GET", "/no/such/page", 404),
+    ("POST", "/", 405), ("OPTIONS", "/api/search", 405), ("HEAD", "/?q=凌钢", 200),
+    ("GET", "/static/style.css", 200), ("GET", "/?" + "zone=&" * 100, 400),
+])
+def test_each_request_logs_one_line_with_method_path_status_and_latency(client, caplog, method, url, status):
+    caplog.set_level(logging.INFO, logger="web")
+    with client.open(url, method=method) as response:
+        assert response.status_code == status
+    records = access_records(caplog)
+    assert len(records) == 1, [r.getMessage() for r in records]
+    record = records[0]
+    path = urlsplit(url).path
+    assert (record.method, record.path, record.status) == (method, path, status)
+    assert isinstance(record.ms, float) and 0 <= record.ms < 10_000
+    assert record.levelno == logging.INFO
+    line = record.getMessage()
+    assert "\n" not in line
+    fields = dict(part.split("=", 1) for part in line.split())
+    assert fields["method"] == method and fields["status"] == str(status) and float(fields["ms"]) == record.ms
+    assert fields["path"] == path or json.loads(fields["path"]) == path  # quoted when it is not plain
+    assert re.fullmatch(r"[0-9a-f]{8}", fields["id"])
+
+
+def test_a_log_line_cannot_be_split_or_forged_by_the_path(client, caplog):
+    caplog.set_level(logging.INFO, logger="web")
+    client.get('/doc/x%0Amethod=GET path=/ status=200 "')
+    client.get("/doc/" + "长" * 2000)
+    first, second = (r.getMessage() for r in access_records(caplog))
+    # The path is one quoted value, its newline and quotes escaped; the real fields follow it.
+    assert "\n" not in first and 'path="/doc/x\\nmethod=GET path=/ status=200 \\"" status=404 ' in first
+    assert re.fullmatch(r'method=GET path="(?:[^"\\]|\\.)*" status=404 ms=[\d.]+ id=[0-9a-f]{8}', first)
+    assert len(second) < 1000 and "status=404" in second  # an oversized path is cut
+
+
+def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without(web_index_dir, monkeypatch, caplog):
+    from web import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom: secret detail")
+
+    monkeypatch.setattr(views, "search", broken)
+    caplog.set_level(logging.INFO, logger="web")
+    client = web.create_app({"INDEX_DIR": str(web_index_dir)}).test_client()
+    response = client.get("/?q=凌钢")
+    assert response.status_code == 500
+    page_text = response.get_data(as_text=True)
+    assert "secret detail" not in page_text and "Traceback" not in page_text and "views.py" not in page_text
+
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert len(errors) == 1
+    error = errors[0]
+    assert error.name == "web" and error.exc_info and error.exc_info[0] is RuntimeError
+    logged = caplog.text
+    assert "Traceback (most recent call last)" in logged and "RuntimeError: boom: secret detail" in logged
+    assert "broken" in logged  # the frame that raised
+
+    # One access line with status 500, whose id is the one in the error record and on the page.
+    access = access_records(caplog)
+    assert len(access) == 1 and access[0].status == 500
+    request_id = access[0].request_id
+    assert request_id in error.getMessage()
+    soup = BeautifulSoup(page_text, "html.parser")
+    assert soup.select_one(".error-id code").get_text() == request_id
+
+    caplog.clear()
+    api = client.get("/api/search?q=凌钢")
+    assert api.status_code == 500 and api.get_json() == {"error": "Internal error."}
+    assert "boom" not in api.get_data(as_text=True)
+    assert len(access_records(caplog)) == 1 and "RuntimeError: boom" in caplog.text
+
+
+def test_without_logging_configured_the_app_logs_to_stderr(tmp_path):
+    """As under `search serve`: nothing configured logging, so the app writes its lines to stderr itself,
+    once each (not again through the root handler waitress adds), and keeps waitress's queue warnings down."""
+    import subprocess
+    import sys
+
+    script = f"""
+import logging, sys
+sys.path.insert(0, {str(REPO)!r})
+import web
+app = web.create_app({{"INDEX_DIR": {str(tmp_path / "none")!r}}})
+logging.basicConfig()  # what waitress.serve does after the app is made
+client = app.test_client()
+client.get("/api/doc/x")
+web.create_app({{"INDEX_DIR": {str(tmp_path / "none")!r}}}).test_client().get("/nope")  # a second app: no second handler
+logging.getLogger("waitress.queue").warning("Task queue depth is 3")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    access = [line for line in lines if "web.access" in line]
+    assert len(access) == 2, result.stderr  # not printed again by the root handler ("INFO:web.access:…")
+    assert re.fullmatch(r"\S+ \S+ INFO web\.access: method=GET path=/api/doc/x status=503 ms=[\d.]+ id=\w+",
+                        access[0]), access[0]
+    assert "method=GET path=/nope status=404" in access[1]
+    assert any("ERROR web: " in line for line in lines)  # why the index is unavailable, on the server only
+    assert "Task queue depth" not in result.stderr
+    assert result.stdout == ""
+
+
+# ---------------------------------------------------------------------------------------------- concurrency
+
+def test_many_threads_share_one_index_and_agree(web_index_dir, monkeypatch):
+    """Requests on many threads at once (as waitress runs them): one Index for the app, a Whoosh searcher per
+    thread, and every answer the same as a lone request's."""
+    import concurrent.futures
+
+    import indexer.search
+
+    opened = []
+    real = indexer.search.Index
+
+    def counting(path):
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(indexer.search, "Index", counting)
+    app = web.create_app({"INDEX_DIR": str(web_index_dir)})
+    urls = ["/api/search?q=凌钢", "/api/search?q=开发区&zone=凌源", "/api/search?zone=喀左&year=2025",
+            f"/api/doc/{LINGGANG[0]}", "/?q=开发区", f"/doc/{ALL_ZONES_DOC}?q=凌钢"]
+
+    def fetch(url):
+        with app.test_client() as client:  # one client per request: nothing shared but the app
+            response = client.get(url)
+            body = response.get_data(as_text=True)
+            if url.startswith("/api/search"):
+                data = json.loads(body)
+                body = json.dumps({k: v for k, v in data.items()}, sort_keys=True)
+            else:
+                body = re.sub(r"用时 \d+ 毫秒", "", body)  # the one thing that differs
+            return url, response.status_code, body
+
+    expected = {url: fetch(url)[1:] for url in urls}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(fetch, urls * 20))
+    assert len(answers) == len(urls) * 20
+    for url, status, body in answers:
+        assert (status, body) == expected[url], url
+    assert opened == [str(web_index_dir)]
 
 
 def test_pages_are_self_contained_and_send_safety_headers(client):

@@ -4,6 +4,11 @@
 
 `search serve` serves it with waitress. The index is opened once, on first use, and shared by every
 request (`indexer.search.Index` keeps one Whoosh searcher per thread).
+
+Every request writes one logfmt line (method, path, status, latency; `web.logs`); an unexpected error's
+traceback goes to the log only, the page says something went wrong and gives the request's id. Only GET
+and HEAD are answered (405 otherwise), and query strings that are not UTF-8, over 8 KB or with more than 64
+parameters are a 400 with a message before anything parses them (`views._check_request`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
         INDEX_DIR=os.path.abspath(os.environ.get("SEARCH_INDEX_DIR", "index")),
         # Hits per page on the HTML page (the API takes `per_page`).
         PER_PAGE=10,
-        # Draw the year × zone chart above the hits (costs one extra search per zone).
+        # Draw the year × zone chart above the hits (from the page's own search: no extra cost).
         CHART=True,
         # How many related articles the article page lists.
         RELATED=5,
@@ -43,8 +48,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep Results.to_json()'s order
     app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock()}
 
-    from . import views
+    from . import logs, views
 
+    logs.init_app(app)  # first: its timer starts before, and its line is written after, every other hook
     app.register_blueprint(views.bp)
     views.register_errors(app)
     return app

@@ -1,12 +1,10 @@
 """The results-by-year chart: one bar per year, coloured by zone, drawn as inline SVG by `_chart.html`.
 
-The engine's `Results` has counts per year and per zone but not per (year, zone). Until it does, they are
-read from the engine itself: one extra `search()` per zone in the results, with that zone as the only zone
-filter, whose year facet is that zone's row (at most seven small searches; no search logic here).
-
-Year counts are disjunctive like the year facet: the bars show every year the other filters allow, chosen
-years stand out, and clicking a bar toggles that year's filter. An article about several zones counts once
-in its bar (the bar's height is the number of articles) and its colour is shared among those zones.
+Everything comes from the one search of the page: a bar's height is the year facet's count (the number of
+articles), its segments are `Results.year_zone` (articles per year and zone). Both are disjunctive like the
+year facet: the bars show every year the other filters allow, chosen years stand out, and clicking a bar
+toggles that year's filter. An article about several zones counts once in its bar, and its colour is shared
+among those zones.
 """
 
 from __future__ import annotations
@@ -14,10 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from indexer import metadata, query as query_module
-from indexer.errors import SearchError
-from indexer.query import Filters
-from indexer.search import search
+from indexer import metadata
 
 # Geometry of the SVG, in its own units (the page scales it down on small screens).
 HEIGHT = 200
@@ -35,7 +30,7 @@ class Segment:
     label: str  # short zone name
     title: str  # full zone name
     count: int
-    css: str  # colour class: z0…z6 by gazetteer order, zx for "no zone", zall when not stacked
+    css: str  # colour class: z0…z6 by gazetteer order, zo for another zone, zx for "no zone", zall when not stacked
     y: float
     height: float
 
@@ -90,6 +85,9 @@ class Chart:
         return "；".join(parts) + "。"
 
 
+_LEGEND_ORDER = {"zo": 1, "zx": 2}  # the gazetteer's zones first, then others, then "no zone"
+
+
 def _zone_order() -> dict[str, int]:
     return {name: i for i, name in enumerate(metadata.zone_names())}
 
@@ -98,28 +96,20 @@ def _short(name: str) -> str:
     return next((z.short for z in metadata.gazetteer()[1] if z.name == name), name)
 
 
-def zone_year_counts(index, results, state) -> dict[str, dict[int, int]] | None:
-    """{zone: {year: articles}} for the zones of the current results, from one search per zone; None when
-    they cannot be told apart that way (the query itself names zones: `zone:凌源`)."""
-    try:
-        typed = query_module.parse(state.q, Filters()).filters
-    except SearchError:
-        return None
-    if typed.zone:
-        return None
+def zone_year_counts(results) -> dict[str, dict[int, int]]:
+    """{zone: {year: articles}} from the engine's `Results.year_zone`, zones in gazetteer order (zones it does
+    not know, given explicitly with an article, after them). When zones are chosen, only those: the bars
+    then show the chosen zones' articles, and another zone an article also concerns is not what was asked."""
     order = _zone_order()
-    chosen = list(results.filters.zone)
-    zones = chosen or [fv.value for fv in results.facets.get("zone", []) if fv.count]
+    chosen = set(results.filters.zone)
     counts: dict[str, dict[int, int]] = {}
-    for zone in sorted(zones, key=lambda z: order.get(z, len(order))):
-        try:
-            one = search(index, state.q, state.with_filters(zone=[zone]), page=1, per_page=1, sort=results.sort,
-                         browse_all=True)
-        except SearchError:
-            return None
-        counts[zone] = {int(fv.value): fv.count for fv in one.facets.get("year", [])
-                        if fv.value.isdigit() and fv.count}
-    return counts
+    for year, zones in results.year_zone.items():
+        if not year.isdigit():
+            continue
+        for zone, n in zones.items():
+            if n and (not chosen or zone in chosen):
+                counts.setdefault(zone, {})[int(year)] = n
+    return dict(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
 def _ticks(top: int) -> tuple[int, int]:
@@ -131,13 +121,13 @@ def _ticks(top: int) -> tuple[int, int]:
     return step, math.ceil(top / step) * step
 
 
-def year_chart(index, results, state) -> Chart | None:
+def year_chart(results, state) -> Chart | None:
     """The chart for `results` (a page of the search `state` describes); None when no result has a year."""
     years = {int(fv.value): fv.count for fv in results.facets.get("year", []) if fv.value.isdigit()}
     if not any(years.values()):
         return None
-    counts = zone_year_counts(index, results, state)
-    stacked = counts is not None
+    counts = zone_year_counts(results)
+    stacked = bool(counts)
     order = _zone_order()
 
     lo, hi = min(years), max(years)
@@ -161,7 +151,7 @@ def year_chart(index, results, state) -> Chart | None:
         if n and stacked:
             for zone, by_year in counts.items():
                 if by_year.get(year):
-                    css = f"z{order[zone]}" if zone in order else "zx"
+                    css = f"z{order[zone]}" if zone in order else "zo"
                     parts.append((_short(zone), zone, by_year[year], css))
             tagged = sum(p[2] for p in parts)
             shared = shared or tagged > n
@@ -175,7 +165,7 @@ def year_chart(index, results, state) -> Chart | None:
             h = height * count / total
             y -= h
             segments.append(Segment(label, title, count, css, round(y, 2), round(h, 2)))
-            used.setdefault(css, Segment(label, title, 0, css, 0, 0))
+            used.setdefault(title, Segment(label, title, 0, css, 0, 0))
         bars.append(Bar(year, n, round(x, 2), round(bar_width, 2), round(baseline - height, 2), round(height, 2),
                         segments, state.toggle_url("year", str(year)) if n or year in chosen else None,
                         year in chosen, bool(chosen) and year not in chosen,
@@ -183,7 +173,7 @@ def year_chart(index, results, state) -> Chart | None:
     results_in = {fv.value: fv.count for fv in results.facets.get("zone", [])}
     for item in used.values():
         item.count = results_in.get(item.title, 0)  # the zone's results, as in the zone facet
-    legend = sorted(used.values(), key=lambda s: (s.css == "zx", s.css))
+    legend = sorted(used.values(), key=lambda s: (_LEGEND_ORDER.get(s.css, 0), s.css, s.title))
     ticks = [(round(baseline - v * scale, 2), v) for v in range(0, top + 1, step)]
     return Chart(int(math.ceil(width)), HEIGHT, bars, ticks, legend if stacked else [], stacked, shared,
                  baseline, LEFT, int(LEFT + plot), bool(chosen))

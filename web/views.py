@@ -8,14 +8,14 @@ import re
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, make_response, render_template, request, url_for
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 
 from indexer import metadata, query as query_module, snippets
 from indexer.errors import SearchError
 from indexer.query import Filters
 from indexer.search import MAX_PAGE, search
 
-from . import chart, get_index, IndexUnavailable
+from . import chart, get_index, IndexUnavailable, logs
 
 bp = Blueprint("search", __name__)
 
@@ -24,11 +24,16 @@ FIELD_LABELS = {"zone": "开发区", "year": "年份", "industry": "行业"}
 SORT_LABELS = {"relevance": "相关度", "date": "时间"}
 # Ids are what the indexer derived from file names; anything else is not worth a lookup.
 _DOC_ID = re.compile(r"^[\w.\-]{1,200}$")
+# The longest query string any page makes is a 256-character query and a few filters (under 4 KB encoded).
+MAX_QUERY_STRING = 8192
+# Parameters (q, sort, page, per_page and each filter value): the seven zones, every year and industry fit.
+MAX_PARAMS = 64
+METHODS = ("GET", "HEAD")
 
 
 @bp.app_context_processor
 def _helpers() -> dict:
-    return {"zone_short": zone_short, "sort_labels": SORT_LABELS}
+    return {"zone_short": zone_short, "sort_labels": SORT_LABELS, "filterable": _filterable}
 
 
 @bp.app_template_filter("zone_short")
@@ -185,12 +190,12 @@ def index():
     try:
         state = State.from_args(request.args)
         ix = get_index()
-        results = _checked(search(ix, state.q, state.filters, page=state.page,
-                                  per_page=current_app.config["PER_PAGE"], sort=state.sort, browse_all=True))
+        results = search(ix, state.q, state.filters, page=state.page, per_page=current_app.config["PER_PAGE"],
+                         sort=state.sort, browse_all=True)
         if results.total == 0:
             suggestions = _suggestions(ix, state)
         if current_app.config["CHART"] and results.total:
-            year_chart = chart.year_chart(ix, results, state)
+            year_chart = chart.year_chart(results, state)
     except (SearchError, BadInput) as exc:
         error = str(exc)
     status = 400 if error else 200
@@ -198,14 +203,6 @@ def index():
                            chart=year_chart, facets=_facets(state, results) if results else [],
                            pagination=_pagination(state, results) if results else None,
                            titles=_titles(results) if results else {}), status
-
-
-def _checked(results):
-    """Work around the engine listing every article when the filters leave none (Whoosh reads an empty
-    `filter` set as no filter): no results means no hits."""
-    if not results.total and results.hits:
-        results.hits = []
-    return results
 
 
 def _titles(results) -> dict[str, Markup]:
@@ -226,11 +223,23 @@ def _facets(state: State, results) -> list[dict]:
                 "selected": fv.selected,
                 # Chosen by a filter typed into the query (zone:凌源): only editing the query removes it.
                 "from_query": fv.selected and not chosen,
-                "url": state.toggle_url(field, fv.value),
+                # None for a value given explicitly with an article that the filters do not know (the engine
+                # keeps it as given): counted and shown, but a link to filter by it would only say "unknown".
+                "url": state.toggle_url(field, fv.value) if _filterable(field, fv.value) else None,
             })
         groups.append({"field": field, "label": FIELD_LABELS[field], "values": values,
                        "selected": sum(v["selected"] for v in values)})
     return groups
+
+
+def _filterable(field: str, value) -> bool:
+    """Whether the filters accept `value` of facet `field` as it is stored (a link to filter by it works)."""
+    value = str(value)
+    if field == "zone":
+        return metadata.resolve_zone(value) == value
+    if field == "industry":
+        return metadata.resolve_industry(value) == value
+    return value.isascii() and value.isdigit()
 
 
 def _pagination(state: State, results) -> dict | None:
@@ -297,11 +306,7 @@ def _highlight_terms(ix, q: str) -> list[str]:
     if not q:
         return []
     try:
-        parsed = query_module.parse(q)
-        vocabulary = getattr(ix, "vocabulary", None)  # the engine cuts words by the index's vocabulary
-        if vocabulary is not None:
-            return query_module.highlight_terms(parsed, vocabulary())
-        return query_module.highlight_terms(parsed)
+        return query_module.highlight_terms(query_module.parse(q), ix.vocabulary())
     except SearchError:
         return []
 
@@ -319,8 +324,7 @@ def api_search():
     try:
         state = State.from_args(request.args)
         per_page = _int(request.args, "per_page", 10, "每页条数")
-        results = _checked(search(get_index(), state.q, state.filters, page=state.page, per_page=per_page,
-                                  sort=state.sort))
+        results = search(get_index(), state.q, state.filters, page=state.page, per_page=per_page, sort=state.sort)
     except (SearchError, BadInput) as exc:
         return jsonify(error=str(exc)), 400
     return jsonify(results.to_json())
@@ -345,25 +349,67 @@ _ERROR_TEXT = {
 }
 
 
+class BadRequestLine(BadRequest):
+    """A query string that is not UTF-8, longer than any page makes, or with more parameters than it could
+    use: a 400 before anything parses it, with a message (in English for the API, in Chinese on the page)."""
+
+    def __init__(self, description: str, message: str, heading: str = "请求有误"):
+        super().__init__(description)
+        self.message = message
+        self.heading = heading
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _error(status: int, description: str | None = None) -> Response:
-    heading, message = _ERROR_TEXT.get(status, (f"错误 {status}", ""))
+def _error(status: int, description: str | None = None, message: str | None = None,
+           heading: str | None = None) -> Response:
+    """The error page (HTML), or `{"error": description}` for the API; `message` and `heading` replace the
+    page's standard ones. Never any detail of the server's."""
+    standard_heading, standard = _ERROR_TEXT.get(status, (f"错误 {status}", ""))
+    heading = heading or standard_heading
     if _wants_json():
         return make_response(jsonify(error=description or heading), status)
-    page = render_template([f"{status}.html", "error.html"], status=status, heading=heading, message=message)
+    page = render_template([f"{status}.html", "error.html"], status=status, heading=heading,
+                           message=message or standard, request_id=logs.request_id() if status >= 500 else None)
     return make_response(page, status)
 
 
+def _check_request() -> None:
+    """Before any route runs: only GET and HEAD (405 on every route, OPTIONS included), a UTF-8 query string
+    and no request larger than a page would make (all 400, with a message saying which)."""
+    if request.method not in METHODS and (request.url_rule is not None
+                                         or isinstance(request.routing_exception, MethodNotAllowed)):
+        raise MethodNotAllowed(valid_methods=list(METHODS))
+    raw = request.query_string
+    try:
+        raw.decode("utf-8")  # raw (not percent-encoded) bytes that are not UTF-8: Werkzeug cannot read `args`
+    except UnicodeDecodeError:
+        raise BadRequestLine("The query string is not valid UTF-8.",
+                             "地址中的参数不是有效的 UTF-8 编码，请从搜索框重新搜索。") from None
+    params = raw.count(b"&") + 1 if raw else 0  # at most this many; count them only when it is too many
+    if params > MAX_PARAMS:
+        params = sum(len(values) for values in request.args.listvalues())
+    if params > MAX_PARAMS:
+        raise BadRequestLine(f"Too many parameters ({params}; at most {MAX_PARAMS}).",
+                             f"参数过多（{params} 个，最多 {MAX_PARAMS} 个）。请减少筛选条件后再试。", "请求参数过多")
+    if len(raw) > MAX_QUERY_STRING:
+        raise BadRequestLine(f"The query string is too long ({len(raw)} bytes; at most {MAX_QUERY_STRING}).",
+                             f"地址中的参数太长（{len(raw)} 字节，最多 {MAX_QUERY_STRING} 字节）。"
+                             "请缩短搜索词或减少筛选条件后再试。", "请求地址过长")
+
+
 def register_errors(app: Flask) -> None:
+    app.before_request(_check_request)
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if isinstance(exc, BadRequestLine):
+            return _error(400, exc.description, exc.message, exc.heading)
         response = _error(exc.code or 500, exc.description if _wants_json() else None)
-        for name, value in exc.get_headers():
-            if name.lower() == "allow":
-                response.headers[name] = value
+        if isinstance(exc, MethodNotAllowed):
+            response.headers["Allow"] = ", ".join(METHODS)
         return response
 
     @app.errorhandler(IndexUnavailable)
@@ -372,7 +418,9 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(exc):
-        app.logger.exception("Unhandled error on %s", request.path)
+        # The traceback goes to the log only, with the id the page shows.
+        app.logger.error("Unhandled error on %s %s (request %s)", request.method, logs.logfmt_value(request.path),
+                         logs.request_id(), exc_info=exc)
         return _error(500, "Internal error.")
 
     @app.after_request
