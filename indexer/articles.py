@@ -2,20 +2,27 @@
 
 Formats: plain text (`.txt`), Markdown (`.md`), HTML (`.html`, `.htm`) — one article per file, in UTF-8, GB18030
 or Big5 — and JSON Lines (`.jsonl`, `.jsonl.gz`, `.jsonl.xz`), one article per line, read as a stream.
+
+Every article's source — a whole file, or one JSON line — gets a digest of its path and bytes. A source whose
+digest the caller already knows is not parsed again (`Unchanged`): re-reading a large archive for an update
+costs little more than hashing it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gzip
+import hashlib
 import json
 import lzma
+import os
 import pathlib
 import re
 import unicodedata
 import warnings
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
 import bs4
@@ -42,6 +49,32 @@ class Article:
     zones: list[str] | None = None
     year: int | None = None
     industries: list[str] | None = None
+    # Digest of the source (see `read_articles`); "" for an article not read by `read_articles`.
+    digest: str = dataclasses.field(default="", compare=False, repr=False)
+
+
+@dataclasses.dataclass
+class Unchanged:
+    """An article whose source has a digest the caller knows (`read_articles(known=…)`), so it was not parsed."""
+
+    id: str
+    path: str
+    line: int | None = None
+
+
+@dataclasses.dataclass
+class Meter:
+    """How far `read_articles` has got: bytes of the input files consumed, of `total` (their sizes on disk;
+    for a compressed archive, compressed bytes)."""
+
+    total: int = 0
+    done: int = 0
+    # "reading", then "writing" once the caller is saving what it read (see `indexer.index.update`).
+    phase: str = "reading"
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 0.0
 
 
 @dataclasses.dataclass
@@ -57,9 +90,8 @@ class Skipped:
         return f"{where}: {self.reason}"
 
 
-# What a reader yields: an article with its line number (None for one-article files), or what was skipped.
-Read = tuple[Article, int | None] | Skipped
-Reader = Callable[[pathlib.Path], Iterator[Read]]
+# A source: the bytes of one article (a whole file, or one JSON line) and its line number (None for a file).
+Source = tuple[bytes, int | None]
 
 
 def headline(lines: Iterable[str]) -> str:
@@ -283,37 +315,44 @@ def read_html_article(path: pathlib.Path, text: str) -> Article:
     return Article(id=path.stem, title=title or headline(body.splitlines()[:12]), body=body, path=str(path))
 
 
-def _read_document(parse: Callable[[pathlib.Path, str], Article]) -> Reader:
-    """A reader of one-article files: the file is read whole, decoded, and parsed by `parse`."""
+def _whole_file(path: pathlib.Path, meter: Meter) -> Iterator[Source | Skipped]:
+    """A one-article file's bytes, read whole (it is decoded and parsed only if its digest is new)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_DOCUMENT_BYTES:
+            yield Skipped(str(path), f"file too large for one article ({size:,} bytes > {MAX_DOCUMENT_BYTES:,})")
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield Skipped(str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    meter.done += len(data)
+    yield data, None
 
-    def read(path: pathlib.Path) -> Iterator[Read]:
-        try:
-            size = path.stat().st_size
-            if size > MAX_DOCUMENT_BYTES:
-                yield Skipped(str(path), f"file too large for one article ({size:,} bytes > {MAX_DOCUMENT_BYTES:,})")
-                return
-            data = path.read_bytes()
-        except OSError as exc:
-            yield Skipped(str(path), f"cannot read: {exc.strerror or exc}")
-            return
+
+def _parse_document(parse: Callable[[pathlib.Path, str], Article]) -> Callable[..., Article | Skipped]:
+    """A parser of one-article files: the bytes are decoded, and the text parsed by `parse`."""
+
+    def parse_document(path: pathlib.Path, data: bytes, line: None = None) -> Article | Skipped:
         if not data.strip():
-            yield Skipped(str(path), "empty file")
-            return
+            return Skipped(str(path), "empty file")
         text = decode(data)
         if text is None:
-            yield Skipped(str(path), "cannot decode: binary data or unknown encoding")
-        elif not text.strip():
-            yield Skipped(str(path), "empty file")
-        else:
-            article = parse(path, text)
-            yield (article, None) if article.body else Skipped(str(path), "no article text")
+            return Skipped(str(path), "cannot decode: binary data or unknown encoding")
+        if not text.strip():
+            return Skipped(str(path), "empty file")
+        article = parse(path, text)
+        return article if article.body else Skipped(str(path), "no article text")
 
-    return read
+    return parse_document
 
 
 # ---------------------------------------------------------------------------------------------- JSON Lines
 
-_OPENERS: dict[str, Callable[..., BinaryIO]] = {".gz": gzip.open, ".xz": lzma.open}
+_OPENERS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
+    ".gz": lambda file: gzip.open(file, "rb"),
+    ".xz": lambda file: lzma.open(file, "rb"),
+}
 _DATE = re.compile(r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?!\d)")
 
 
@@ -370,83 +409,137 @@ def _line_article(path: pathlib.Path, raw: bytes) -> Article | str:
     )
 
 
-def read_jsonl(path: pathlib.Path) -> Iterator[Read]:
-    """Articles from a JSON Lines file, plain or gzip/xz-compressed, streamed line by line."""
+def _jsonl_lines(path: pathlib.Path, meter: Meter) -> Iterator[Source | Skipped]:
+    """The non-blank lines of a JSON Lines file, plain or gzip/xz-compressed, streamed; `meter.done` follows
+    the bytes read from disk."""
     lineno = 0
+    start = meter.done
     try:
-        with _OPENERS.get(path.suffix.lower(), open)(path, "rb") as lines:
-            for lineno, raw in enumerate(lines, 1):
-                raw = raw.removeprefix(b"\xef\xbb\xbf") if lineno == 1 else raw
-                if not raw.strip():
-                    continue
-                found = _line_article(path, raw)
-                yield (found, lineno) if isinstance(found, Article) else Skipped(str(path), found, line=lineno)
+        with open(path, "rb") as file:
+            opener = _OPENERS.get(path.suffix.lower())
+            with opener(file) if opener else contextlib.nullcontext(file) as lines:
+                for lineno, raw in enumerate(lines, 1):
+                    meter.done = start + file.tell()
+                    raw = (raw.removeprefix(b"\xef\xbb\xbf") if lineno == 1 else raw).strip()
+                    if raw:
+                        yield raw, lineno
     except (OSError, EOFError, lzma.LZMAError) as exc:
         # A truncated or corrupt archive: what was read stays read, the rest is lost.
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
         yield Skipped(str(path), f"cannot read: {reason}", line=lineno + 1 if lineno else None)
 
 
+def _parse_line(path: pathlib.Path, raw: bytes, line: int | None) -> Article | Skipped:
+    found = _line_article(path, raw)
+    return found if isinstance(found, Article) else Skipped(str(path), found, line=line)
+
+
 # ---------------------------------------------------------------------------------------------- all files
 
-_READERS: dict[str, Reader] = {
-    ".txt": _read_document(read_text_article),
-    ".md": _read_document(read_markdown_article),
-    ".html": _read_document(read_html_article),
-    ".htm": _read_document(read_html_article),
-    ".jsonl": read_jsonl,
-    ".jsonl.gz": read_jsonl,
-    ".jsonl.xz": read_jsonl,
+@dataclasses.dataclass(frozen=True)
+class _Format:
+    """How a file type is read: into sources (`sources`), each parsed into an article (`parse`)."""
+
+    sources: Callable[[pathlib.Path, Meter], Iterator[Source | Skipped]]
+    parse: Callable[[pathlib.Path, bytes, int | None], Article | Skipped]
+
+
+_TEXT = _Format(_whole_file, _parse_document(read_text_article))
+_MARKDOWN = _Format(_whole_file, _parse_document(read_markdown_article))
+_HTML = _Format(_whole_file, _parse_document(read_html_article))
+_JSONL = _Format(_jsonl_lines, _parse_line)
+
+_FORMATS: dict[str, _Format] = {
+    ".txt": _TEXT,
+    ".md": _MARKDOWN,
+    ".html": _HTML,
+    ".htm": _HTML,
+    ".jsonl": _JSONL,
+    ".jsonl.gz": _JSONL,
+    ".jsonl.xz": _JSONL,
 }
 
 
-def _reader(path: pathlib.Path) -> Reader | None:
-    """The reader for a file's type, by its (possibly double) suffix."""
+def _format(path: pathlib.Path) -> _Format | None:
+    """The format of a file, by its (possibly double) suffix."""
     suffixes = [s.lower() for s in path.suffixes]
-    return _READERS.get("".join(suffixes[-2:])) or _READERS.get("".join(suffixes[-1:]))
+    return _FORMATS.get("".join(suffixes[-2:])) or _FORMATS.get("".join(suffixes[-1:]))
 
 
-def _files(root: pathlib.Path) -> Iterator[tuple[pathlib.Path, Reader] | Skipped]:
-    """The files named by `root` with their readers: itself, or the files of a supported type under a folder."""
+def _files(root: pathlib.Path) -> Iterator[tuple[pathlib.Path, _Format] | Skipped]:
+    """The files named by `root` with their formats: itself, or the files of a supported type under a folder."""
     if root.is_dir():
         for path in sorted(root.rglob("*")):
             # Hidden files and folders are editors' and tools' own (.git, .DS_Store, .#draft.txt).
             hidden = any(part.startswith(".") for part in path.relative_to(root).parts)
-            reader = _reader(path)
-            if reader and not hidden and path.is_file():
-                yield path, reader
+            fmt = _format(path)
+            if fmt and not hidden and path.is_file():
+                yield path, fmt
     elif not root.exists():
         yield Skipped(str(root), "no such file or folder")
-    elif (reader := _reader(root)) is None:
+    elif (fmt := _format(root)) is None:
         yield Skipped(str(root), f"unsupported file type {''.join(root.suffixes) or '(no suffix)'!r}")
     else:
-        yield root, reader
+        yield root, fmt
 
 
-def read_articles(paths: Iterable[str | pathlib.Path]) -> Iterator[Article | Skipped]:
+def _size(path: pathlib.Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def read_articles(paths: Iterable[str | pathlib.Path], *, known: Mapping[str, str] | None = None,
+                  salt: bytes = b"", meter: Meter | None = None) -> Iterator[Article | Unchanged | Skipped]:
     """Articles from files and folders (recursively, in name order); an id seen before is skipped.
 
-    A file named twice (on its own and within a folder) is read once.
+    A file named twice (on its own and within a folder) is read once. Each article's `digest` is the SHA-1 of
+    `salt`, its file's path (as named) and its source's bytes; a source whose digest is a key of `known`
+    (digest → id) is not parsed but yields `Unchanged` with that id. `meter`, if given, gets the total size
+    of the files at the start and follows the bytes read.
     """
+    meter = meter if meter is not None else Meter()
+    files: list[tuple[pathlib.Path, _Format, int] | Skipped] = []
     files_read: set[pathlib.Path] = set()
-    first_seen: dict[str, str] = {}
     for root in map(pathlib.Path, paths):
         for file in _files(root):
             if isinstance(file, Skipped):
-                yield file
+                files.append(file)
+            elif (resolved := file[0].resolve()) not in files_read:
+                files_read.add(resolved)
+                files.append((*file, _size(file[0])))
+    meter.total = sum(f[2] for f in files if not isinstance(f, Skipped))
+
+    first_seen: dict[str, str] = {}
+    for file in files:
+        if isinstance(file, Skipped):
+            yield file
+            continue
+        path, fmt, size = file
+        start = meter.done
+        prefix = hashlib.sha1(salt + b"\0" + os.fsencode(path) + b"\0")
+        for source in fmt.sources(path, meter):
+            if isinstance(source, Skipped):
+                yield source
                 continue
-            path, reader = file
-            if path.resolve() in files_read:
-                continue
-            files_read.add(path.resolve())
-            for found in reader(path):
+            data, line = source
+            hasher = prefix.copy()
+            hasher.update(data)
+            digest = hasher.hexdigest()
+            known_id = known.get(digest) if known else None
+            if known_id is not None:
+                found: Article | Unchanged | Skipped = Unchanged(known_id, str(path), line)
+            else:
+                found = fmt.parse(path, data, line)
                 if isinstance(found, Skipped):
                     yield found
                     continue
-                article, line = found
-                if article.id in first_seen:
-                    reason = f"duplicate id {article.id!r} (first in {first_seen[article.id]})"
-                    yield Skipped(article.path, reason, line=line)
-                else:
-                    first_seen[article.id] = f"{article.path}:{line}" if line else article.path
-                    yield article
+                found.digest = digest
+            if found.id in first_seen:
+                reason = f"duplicate id {found.id!r} (first in {first_seen[found.id]})"
+                yield Skipped(found.path, reason, line=line)
+            else:
+                first_seen[found.id] = f"{found.path}:{line}" if line else found.path
+                yield found
+        meter.done = start + size

@@ -31,8 +31,15 @@ Traditional and simplified script find each other."""
 
 EXIT_CODES = """\
 \b
-Exit status: 0 done; 1 error (nothing was changed); 2 bad usage;
-3 done, but some inputs were skipped (their warnings say which)."""
+On a terminal a progress bar shows articles read, articles per second, the
+share of the input read and the time left to read it; otherwise one summary
+line is printed at the end. --quiet prints only warnings and errors.
+
+\b
+Exit status: 0 done; 1 error, with an Error: line (the index is left as it
+was: a busy index, an unwritable index folder, a full disk); 2 bad usage
+(e.g. a missing path); 3 done, but some inputs were skipped (a warning names
+each, with file:line)."""
 
 
 class DefaultGroup(click.Group):
@@ -74,7 +81,12 @@ def _ensure_index(index_dir: str) -> None:
         raise click.ClickException(f"No index in {index_dir} and no ./{DEFAULT_SEEDS} folder to build it from: "
                                    f"run `search index PATH` first.")
     click.echo(f"No index in {index_dir}: building it from ./{DEFAULT_SEEDS} …", err=True)
-    report = index.update(index_dir, [DEFAULT_SEEDS])
+    from .errors import SearchError
+
+    try:
+        report = index.update(index_dir, [DEFAULT_SEEDS])
+    except SearchError as exc:  # e.g. another process is building it right now
+        raise _fail(exc) from None
     click.echo(f"Index built: {report.summary()}.", err=True)
 
 
@@ -152,7 +164,13 @@ def _print_results(results) -> None:
 def index_command(obj, paths, rebuild, quiet, wait, explain) -> None:
     """Build or update the index from article files and folders (default: ./seeds).
 
-    Only new and changed articles are indexed; articles whose file is gone are removed.
+    Files: .txt, .md, .html/.htm (one article each; UTF-8, GB18030 or Big5) and
+    .jsonl/.jsonl.gz/.jsonl.xz (one article per line: id, body, and optionally
+    title, date, source, zone, year, industry; given values win over extraction).
+
+    Only new and changed articles are indexed; articles whose file or line is
+    gone are removed. An update is saved all at once: stopped at any moment, it
+    leaves the index as it was, and searches see the new articles when it ends.
 
     \b
     Example:
@@ -167,39 +185,71 @@ def index_command(obj, paths, rebuild, quiet, wait, explain) -> None:
     if explain:
         _explain(paths, explain)
         return
-    counter = _Progress(enabled=not quiet and sys.stderr.isatty())
+    bar = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        report = index.update(obj["index_dir"], paths, rebuild=rebuild, wait=wait, progress=counter)
+        report = index.update(obj["index_dir"], paths, rebuild=rebuild, wait=wait, progress=bar)
     except SearchError as exc:
         raise _fail(exc) from None
     finally:
-        counter.close()
+        bar.close()
     for skipped in report.skipped:
         click.echo(f"Warning: skipped {skipped}", err=True)
-    if report.inferred_years and not quiet:
-        years = ", ".join(f"{i} → {y or 'unknown'}" for i, y in sorted(report.inferred_years.items()))
-        click.echo(f"Years inferred from the text (no catalog entry): {years}", err=True)
     if not quiet:
+        for note in report.notes:
+            click.echo(note, err=True)
+        if report.inferred_years:
+            years = ", ".join(f"{i} → {y or 'unknown'}" for i, y in sorted(report.inferred_years.items())[:20])
+            more = f" (and {len(report.inferred_years) - 20} more)" if len(report.inferred_years) > 20 else ""
+            click.echo(f"Years inferred from the text (no catalog entry or date): {years}{more}", err=True)
         click.echo(f"Indexed into {obj['index_dir']}: {report.summary()}.")
     if report.skipped:
         sys.exit(3)
 
 
 class _Progress:
-    """A live count of articles read, on a terminal only."""
+    """A progress bar on stderr, on a terminal only: articles read and their rate, the share of the input
+    bytes read (compressed bytes for an archive: JSON Lines are not counted in advance) and the time left to
+    read the rest at the rate so far."""
 
-    def __init__(self, enabled: bool):
-        self.enabled, self.count, self.started = enabled, 0, time.perf_counter()
+    WIDTH = 24
 
-    def __call__(self, article) -> None:
+    def __init__(self, enabled: bool, interval: float = 0.2):
+        self.enabled, self.interval = enabled, interval
+        self.count, self.started, self.shown, self.drawn = 0, time.perf_counter(), 0.0, False
+
+    def __call__(self, meter) -> None:
+        if meter.phase == "writing":
+            self._draw(f"{self.count:,} articles read · writing the index …")
+            return
         self.count += 1
-        if self.enabled and self.count % 50 == 0:
-            rate = self.count / max(time.perf_counter() - self.started, 1e-9)
-            click.echo(f"\r{self.count} articles read, {rate:.0f}/s", nl=False, err=True)
+        now = time.perf_counter()
+        if not self.enabled or now - self.shown < self.interval:
+            return
+        self.shown = now
+        elapsed = now - self.started
+        fraction = meter.fraction
+        filled = int(fraction * self.WIDTH)
+        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%}  {self.count:,} articles  "
+                f"{self.count / elapsed:,.0f}/s")
+        if 0 < fraction < 1 and elapsed >= 1:
+            line += f"  ETA {_duration(elapsed * (1 - fraction) / fraction)}"
+        self._draw(line)
+
+    def _draw(self, line: str) -> None:
+        if self.enabled:
+            click.echo(f"\r\x1b[K{line}", nl=False, err=True, color=True)
+            self.drawn = True
 
     def close(self) -> None:
-        if self.enabled and self.count >= 50:
-            click.echo(err=True)
+        if self.drawn:
+            click.echo("\r\x1b[K", nl=False, err=True, color=True)
+            self.drawn = False
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def _explain(paths, doc_id: str) -> None:
@@ -245,7 +295,9 @@ def serve_command(obj, host, port, threads) -> None:
     _ensure_index(obj["index_dir"])
     app = create_app({"INDEX_DIR": os.path.abspath(obj["index_dir"])})
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="chaoyang-search")
+    # Every route is GET: a body is never needed, so waitress need not buffer one (its default is 1 GB).
+    waitress.serve(app, host=host, port=port, threads=threads, ident="chaoyang-search",
+                   max_request_body_size=64 * 1024)
 
 
 def main() -> None:
