@@ -32,17 +32,6 @@ Vocabulary = Callable[[str], bool]
 # A verbatim match is worth more than the same words scattered.
 VERBATIM_BOOST = 10.0
 
-HELP = """\
-Query language:
-  装备制造 凌钢            articles with both words
-  凌钢 OR 鞍钢             articles with either word
-  开发区 -凌源             the first word but not the second
-  "装备制造"               that exact phrase (either script)
-  zone:凌源 year:2019-2021 industry:新材料
-                           filters, the same as --zone, --year, --industry
-  Filters alone list the matching articles, newest first."""
-
-
 @dataclasses.dataclass(frozen=True)
 class Word:
     text: str

@@ -4,32 +4,16 @@ answered is a 4xx with a message, never a 500 or a traceback."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import pathlib
 import re
-import sys
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
+import web
 from indexer import index
-
-REPO = pathlib.Path(__file__).resolve().parent.parent
-
-
-def import_web():
-    """The repository's `web` package (see test_web.import_web)."""
-    module = sys.modules.get("web")
-    if module is not None and getattr(module, "__file__", None) is None:
-        del sys.modules["web"]
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    return importlib.import_module("web")
-
-
-web = import_web()
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

@@ -2,52 +2,24 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
-import pathlib
 import re
-import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
 
-from indexer import index
+import web
 from indexer.search import Index, search
 
-REPO = pathlib.Path(__file__).resolve().parent.parent
-SEEDS = REPO / "seeds"
 LINGGANG = ("001_f7b6dd57e2bee65a", "003_201a132a17332222")
 ALL_ZONES_DOC = "003_201a132a17332222"
 
 
-def import_web():
-    """The `web` package. An editable install made while web/ had no __init__.py maps `web` to a namespace
-    package (without create_app); the repository's own copy is the one under test either way."""
-    module = sys.modules.get("web")
-    if module is not None and getattr(module, "__file__", None) is None:
-        del sys.modules["web"]
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    return importlib.import_module("web")
-
-
-web = import_web()
-
-
 @pytest.fixture(scope="session")
-def web_index_dir(tmp_path_factory) -> pathlib.Path:
-    """The five seed articles, indexed once for this file."""
-    path = tmp_path_factory.mktemp("web-index")
-    report = index.update(path, [SEEDS])
-    assert len(report.added) == 5, report.summary()
-    return path
-
-
-@pytest.fixture(scope="session")
-def app(web_index_dir):
-    return web.create_app({"INDEX_DIR": str(web_index_dir)})
+def app(seed_index_dir):
+    return web.create_app({"INDEX_DIR": str(seed_index_dir)})
 
 
 @pytest.fixture
@@ -73,7 +45,7 @@ def stats(soup: BeautifulSoup) -> str:
 def facet(soup: BeautifulSoup, field: str) -> dict[str, tuple[int, bool, str | None]]:
     """{value: (count, selected, toggle link)} of one facet in the sidebar."""
     out = {}
-    for item in soup.select(f"#filters .facet-value"):
+    for item in soup.select("#filters .facet-value"):
         if item.get("data-facet", field) != field:
             continue
         if item.name == "a":
@@ -183,8 +155,8 @@ def test_filters_typed_in_the_query_show_as_chosen_but_not_toggleable(client):
     assert not soup.select("a.chip")
 
 
-def test_pagination_keeps_query_and_filters(web_index_dir):
-    client = web.create_app({"INDEX_DIR": str(web_index_dir), "PER_PAGE": 2}).test_client()
+def test_pagination_keeps_query_and_filters(seed_index_dir):
+    client = web.create_app({"INDEX_DIR": str(seed_index_dir), "PER_PAGE": 2}).test_client()
     first = page(client, "/?q=开发区&zone=凌源&sort=date")
     assert stats(first).startswith("3 条结果") and "第 1 / 2 页" in stats(first)
     next_link = first.select_one(".pagination a[rel=next]")["href"]
@@ -300,9 +272,9 @@ def test_chart_marks_chosen_years_and_their_bars_unchoose(client):
     assert svg.select("g.bar.is-dim")
 
 
-def test_chart_counts_match_the_engine(client, web_index_dir):
+def test_chart_counts_match_the_engine(client, seed_index_dir):
     """Each bar's zone counts are what the engine finds for that zone and year."""
-    idx = Index(web_index_dir)
+    idx = Index(seed_index_dir)
     from indexer.query import Filters
 
     soup = page(client, "/?q=开发区")
@@ -325,7 +297,7 @@ def test_chart_is_stacked_by_the_chosen_zones_even_when_typed_in_the_query(clien
         assert "柳城" not in svg.desc.get_text()
 
 
-def test_chart_is_drawn_from_the_pages_one_search(web_index_dir, monkeypatch):
+def test_chart_is_drawn_from_the_pages_one_search(seed_index_dir, monkeypatch):
     """Bars and segments come from the page's own `Results` (year facet and year_zone): one search a page."""
     from web import views
 
@@ -337,7 +309,7 @@ def test_chart_is_drawn_from_the_pages_one_search(web_index_dir, monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(views, "search", counting)
-    client = web.create_app({"INDEX_DIR": str(web_index_dir)}).test_client()
+    client = web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
     soup = page(client, "/?q=开发区&industry=新材料")
     assert soup.select_one("figure.chart svg rect.seg") is not None
     assert len(calls) == 1
@@ -422,12 +394,12 @@ def test_404_page(client):
 
 # ---------------------------------------------------------------------------------------------- API
 
-def test_api_search_is_the_engines_json(client, web_index_dir):
+def test_api_search_is_the_engines_json(client, seed_index_dir):
     response = client.get("/api/search?q=凌钢")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert "凌钢".encode() in response.data and b"\\u" not in response.data  # UTF-8, not escaped
     data = response.get_json()
-    expected = search(Index(web_index_dir), "凌钢").to_json()
+    expected = search(Index(seed_index_dir), "凌钢").to_json()
     assert list(data) == list(expected)
     assert list(data["hits"][0]) == list(expected["hits"][0])
     assert list(data["facets"]) == list(expected["facets"])
@@ -480,7 +452,7 @@ def test_only_get_is_allowed(client, path, method):
 
 # ---------------------------------------------------------------------------------------------- the app
 
-def test_the_index_is_opened_once_and_shared(web_index_dir, monkeypatch):
+def test_the_index_is_opened_once_and_shared(seed_index_dir, monkeypatch):
     import indexer.search
 
     opened = []
@@ -491,18 +463,18 @@ def test_the_index_is_opened_once_and_shared(web_index_dir, monkeypatch):
         return real(path)
 
     monkeypatch.setattr(indexer.search, "Index", counting)
-    client = web.create_app({"INDEX_DIR": str(web_index_dir)}).test_client()
+    client = web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
     assert opened == []  # lazily
     for url in ["/?q=凌钢", "/", f"/doc/{LINGGANG[0]}", "/api/search?q=凌钢"]:
         assert client.get(url).status_code == 200
-    assert opened == [str(web_index_dir)]
+    assert opened == [str(seed_index_dir)]
 
 
-def test_config_defaults_and_overrides(web_index_dir):
+def test_config_defaults_and_overrides(seed_index_dir):
     app = web.create_app()
     assert app.config["PER_PAGE"] == 10 and app.config["CHART"] is True and not app.debug
-    app = web.create_app({"INDEX_DIR": str(web_index_dir), "CHART": False})
-    assert app.config["INDEX_DIR"] == str(web_index_dir)
+    app = web.create_app({"INDEX_DIR": str(seed_index_dir), "CHART": False})
+    assert app.config["INDEX_DIR"] == str(seed_index_dir)
     assert page(app.test_client(), "/?q=开发区").select_one("figure.chart") is None
 
 
@@ -516,14 +488,14 @@ def test_a_missing_index_is_a_503_page_not_a_crash(tmp_path):
     assert client.get("/api/search?q=凌钢").mimetype == "application/json"
 
 
-def test_an_unexpected_error_is_a_500_page(web_index_dir, monkeypatch):
+def test_an_unexpected_error_is_a_500_page(seed_index_dir, monkeypatch):
     from web import views
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(views, "search", broken)
-    app = web.create_app({"INDEX_DIR": str(web_index_dir)})
+    app = web.create_app({"INDEX_DIR": str(seed_index_dir)})
     response = app.test_client().get("/?q=凌钢")
     assert response.status_code == 500
     text = response.get_data(as_text=True)
@@ -573,7 +545,7 @@ def test_a_log_line_cannot_be_split_or_forged_by_the_path(client, caplog):
     assert len(second) < 1000 and "status=404" in second  # an oversized path is cut
 
 
-def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without(web_index_dir, monkeypatch, caplog):
+def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without(seed_index_dir, monkeypatch, caplog):
     from web import views
 
     def broken(*args, **kwargs):
@@ -581,7 +553,7 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without(web_
 
     monkeypatch.setattr(views, "search", broken)
     caplog.set_level(logging.INFO, logger="web")
-    client = web.create_app({"INDEX_DIR": str(web_index_dir)}).test_client()
+    client = web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
     response = client.get("/?q=凌钢")
     assert response.status_code == 500
     page_text = response.get_data(as_text=True)
@@ -618,7 +590,6 @@ def test_without_logging_configured_the_app_logs_to_stderr(tmp_path):
 
     script = f"""
 import logging, sys
-sys.path.insert(0, {str(REPO)!r})
 import web
 app = web.create_app({{"INDEX_DIR": {str(tmp_path / "none")!r}}})
 logging.basicConfig()  # what waitress.serve does after the app is made
@@ -642,7 +613,7 @@ logging.getLogger("waitress.queue").warning("Task queue depth is 3")
 
 # ---------------------------------------------------------------------------------------------- concurrency
 
-def test_many_threads_share_one_index_and_agree(web_index_dir, monkeypatch):
+def test_many_threads_share_one_index_and_agree(seed_index_dir, monkeypatch):
     """Requests on many threads at once (as waitress runs them): one Index for the app, a Whoosh searcher per
     thread, and every answer the same as a lone request's."""
     import concurrent.futures
@@ -657,7 +628,7 @@ def test_many_threads_share_one_index_and_agree(web_index_dir, monkeypatch):
         return real(path)
 
     monkeypatch.setattr(indexer.search, "Index", counting)
-    app = web.create_app({"INDEX_DIR": str(web_index_dir)})
+    app = web.create_app({"INDEX_DIR": str(seed_index_dir)})
     urls = ["/api/search?q=凌钢", "/api/search?q=开发区&zone=凌源", "/api/search?zone=喀左&year=2025",
             f"/api/doc/{LINGGANG[0]}", "/?q=开发区", f"/doc/{ALL_ZONES_DOC}?q=凌钢"]
 
@@ -678,7 +649,7 @@ def test_many_threads_share_one_index_and_agree(web_index_dir, monkeypatch):
     assert len(answers) == len(urls) * 20
     for url, status, body in answers:
         assert (status, body) == expected[url], url
-    assert opened == [str(web_index_dir)]
+    assert opened == [str(seed_index_dir)]
 
 
 def test_pages_are_self_contained_and_send_safety_headers(client):
