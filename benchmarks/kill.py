@@ -4,7 +4,7 @@ the index opens, answers a query and holds every article committed before (and n
     python benchmarks/kill.py /work/shared/corpus/news_zh.jsonl.xz --rounds 20 --batch 300 --out benchmarks/results/kill
 
 A first update runs to the end (the committed base, and how long an update takes); then each round indexes
-the next batch of articles into the same index and is killed after a random delay up to 1.3 times that
+the next batch of articles into the same index and is killed after a random delay up to `--spread` (3) times that
 duration, so kills land in reading, analysis and the commit alike; a round that finished before its kill
 committed its batch, and the next checks count on it.
 """
@@ -48,6 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("corpus")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--batch", type=int, default=300)
+    parser.add_argument("--spread", type=float, default=3.0,
+                        help="kills land up to SPREAD times the first update's duration after the start")
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     rng = random.Random(7)
@@ -70,12 +72,14 @@ def main(argv: list[str] | None = None) -> None:
             proc.wait(timeout=delay)
             finished = True
             if max_delay is None:
-                max_delay = 1.3 * (time.monotonic() - started)
+                max_delay = args.spread * (time.monotonic() - started)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             finished = False
         record = {"round": n, "kill_after_s": round(delay, 2) if delay else None, "finished_before_kill": finished}
+        if finished:
+            record["seconds"] = round(time.monotonic() - started, 2)
         if finished and proc.returncode == 0:
             committed = batch_ids
         elif finished:

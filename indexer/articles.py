@@ -25,8 +25,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
-import bs4
-import charset_normalizer
+# bs4 and charset_normalizer are imported where HTML or unknown encodings are read: a search needs neither.
 
 # One-article files are read whole; beyond this size a file is an export or a mistake, not an article.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
@@ -172,6 +171,8 @@ def _decode_damaged_utf8(data: bytes) -> str | None:
 
 def _decode_detected(data: bytes) -> str | None:
     """The text under the codec charset-normalizer detects, widened to the superset of its family."""
+    import charset_normalizer
+
     match = charset_normalizer.from_bytes(data).best()
     if match is None:
         return None
@@ -272,6 +273,8 @@ def _html_chunks(root: bs4.Tag) -> Iterator[str]:
 
     The walk keeps its own stack: old pages nest unclosed `<font>`s deeper than Python's recursion limit.
     """
+    import bs4
+
     stack: list[tuple[Iterator[bs4.PageElement], str]] = [(iter(root.children), "")]
     while stack:
         children, closing = stack[-1]
@@ -301,6 +304,8 @@ def read_html_article(path: pathlib.Path, text: str) -> Article:
 
     The title is the first `<h1>` (preferring one outside page furniture), else `<title>`, else the headline.
     """
+    import bs4
+
     with warnings.catch_warnings():
         # Bytes that look like a file name or an XHTML page parse fine; the warnings are for library callers.
         warnings.simplefilter("ignore", bs4.MarkupResemblesLocatorWarning)

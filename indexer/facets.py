@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from .docsets import read_postings
 from .index import FACETS
 from .metadata import taxonomy, zone_names
 from .query import Filters
@@ -27,13 +28,22 @@ class FacetSets:
 
     def __init__(self, searcher):
         reader = searcher.reader()
-        self.all: frozenset[int] = frozenset(reader.all_doc_ids())
+        leaves = reader.leaf_readers()
+        every: set[int] = set()
+        for leaf, base in leaves:
+            every.update(range(base, base + leaf.doc_count_all()))
+            if leaf.has_deletions():
+                every.difference_update(map(base.__add__, leaf.deleted_docs_set))
+        self.all: frozenset[int] = frozenset(every)
         self.values: dict[str, dict[str, frozenset[int]]] = {}
         for field in FACETS:
-            self.values[field] = {
-                term.decode("utf-8"): frozenset(reader.postings(field, term).all_ids()) & self.all
-                for term in reader.lexicon(field)
-            }
+            values = self.values[field] = {}
+            for term in reader.lexicon(field):
+                docs: set[int] = set()
+                for leaf, base in leaves:
+                    ids, _ = read_postings(leaf, field, term)
+                    docs.update(map(base.__add__, ids) if base else ids)
+                values[term.decode("utf-8")] = frozenset(docs) & self.all
 
     def selected(self, filters: Filters, field: str) -> list[str]:
         if field == "year":

@@ -7,6 +7,10 @@ Updates are incremental: each article carries a hash of its source and of the ru
 a column, so all of them load in a fraction of a second); only new or changed articles are written, vanished
 ones are deleted, and a source whose digest is already indexed is not even parsed.
 
+New and changed articles are analysed and written by `indexer.build`: in worker processes on every core when
+there are many (a rebuild), straight into segments of Whoosh's own format, which join the index in the
+update's one commit.
+
 Updates are crash-safe: everything lands in one Whoosh commit, whose table of contents is written to a
 temporary file and renamed into place last, so a writer killed at any moment (or stopped by a full disk)
 leaves the previous index; what it left behind is removed by the next update. One writer at a time: the
@@ -35,7 +39,7 @@ from whoosh.util import random_name
 from whoosh.util.filelock import try_for
 from whoosh.writing import CLEAR
 
-from . import analysis, metadata
+from . import analysis, build, metadata
 from .articles import Article, Meter, Skipped, Unchanged, read_articles
 from .errors import SearchError
 
@@ -48,8 +52,9 @@ DOCUMENT_VERSION = 2
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     # Ranking fields: jieba words of the headline (weighted above the body, BM25F) and of the whole article.
-    title_words=TEXT(analyzer=_TOKENS, field_boost=3.0),
-    words=TEXT(analyzer=_TOKENS),
+    # Frequencies only: phrases are matched on `grams`, so word positions would only cost space and time.
+    title_words=TEXT(analyzer=_TOKENS, field_boost=3.0, phrase=False),
+    words=TEXT(analyzer=_TOKENS, phrase=False),
     # Recall field: character bigrams (`analysis.grams`); phrase positions make any typed run findable.
     grams=TEXT(analyzer=_TOKENS),
     zone=KEYWORD(stored=True, commas=True),
@@ -331,7 +336,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
             raise SearchError(f"No such file or folder: {root}")
     index_dir = pathlib.Path(index_dir)
     with _WriteLock(index_dir, wait) as storage:
-        writer = None
+        writer = builder = None
         try:
             _remove_leftovers(storage)
             if whoosh_index.TOC._latest_generation(storage, _INDEX_NAME) < 0:
@@ -348,16 +353,17 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
                 rebuild = rebuild or _must_rebuild(index_dir, known, roots, report)
             if rebuild:
                 writer.schema = SCHEMA  # a fresh index: this version's schema
-            _write(writer, roots, known, rebuild, report, progress)
-            _commit(writer, rebuild, report, first=ix.latest_generation() == 0)
+            builder = build.Builder(storage, _INDEX_NAME, writer.schema, document)
+            segments = _write(writer, builder, roots, known, rebuild, report, progress)
+            _commit(writer, segments, rebuild, report, first=ix.latest_generation() == 0)
         except OSError as exc:
-            _abort(writer, storage)
+            _abort(writer, storage, builder)
             if writer is not None and whoosh_index.TOC._latest_generation(storage, _INDEX_NAME) == writer.generation:
                 raise SearchError(f"The update of {index_dir} was saved, but then: {_reason(exc)}.") from None
             raise SearchError(f"Cannot update the index in {index_dir}: {_reason(exc)}. "
                               f"The index is as it was.") from None
         except BaseException:
-            _abort(writer, storage)
+            _abort(writer, storage, builder)
             raise
     report.seconds = time.perf_counter() - started
     return report
@@ -378,9 +384,11 @@ def _must_rebuild(index_dir: pathlib.Path, known: dict[str, Indexed], roots: lis
     return True
 
 
-def _write(writer, roots: list[pathlib.Path], known: dict[str, Indexed], rebuild: bool, report: Report,
-           progress: Callable[[Meter], None] | None) -> None:
-    """Add, replace and delete documents in `writer`; `report` says which."""
+def _write(writer, builder: build.Builder, roots: list[pathlib.Path], known: dict[str, Indexed], rebuild: bool,
+           report: Report, progress: Callable[[Meter], None] | None) -> list:
+    """Delete replaced and vanished documents in `writer`, have `builder` write new segments of the new and
+    changed articles (analysed in worker processes when there are many); the segments, for `_commit`.
+    `report` says what was done."""
     catalog = _catalogs(roots)
     # Sources whose digest is an indexed article's hash need not be parsed (a catalog entry changes the hash).
     unchanged_sources = {} if rebuild else {k.hash: doc_id for doc_id, k in known.items() if doc_id not in catalog}
@@ -400,13 +408,10 @@ def _write(writer, roots: list[pathlib.Path], known: dict[str, Indexed], rebuild
             if old and old.hash == digest:
                 report.unchanged += 1
             else:
-                fields, meta = document(item, entry, digest)
                 if old:
                     writer.delete_document(old.docnum)
-                writer.add_document(**fields)
+                builder.add(item, entry, digest)
                 (report.updated if old else report.added).append(item.id)
-                if meta.year_inferred:
-                    report.inferred_years[item.id] = meta.year
         if progress:
             progress(meter)
     vanished = _vanished(roots)
@@ -418,22 +423,32 @@ def _write(writer, roots: list[pathlib.Path], known: dict[str, Indexed], rebuild
     if progress:
         meter.phase = "writing"
         progress(meter)
+    segments, inferred = builder.finish()
+    report.inferred_years.update(inferred)
+    return segments
 
 
-def _commit(writer, rebuild: bool, report: Report, first: bool) -> None:
-    """Commit what `writer` holds (a rebuild replaces every segment); a writer with nothing to change is
-    cancelled instead, so searchers need not refresh (but a new index is committed: it then exists)."""
+def _commit(writer, segments: list, rebuild: bool, report: Report, first: bool) -> None:
+    """Commit what `writer` holds and the new `segments` in one generation (a rebuild replaces every old
+    segment); a writer with nothing to change is cancelled instead, so searchers need not refresh (but a new
+    index is committed: it then exists)."""
     if rebuild:
-        writer.commit(mergetype=CLEAR)
+        build.commit(writer, segments, mergetype=CLEAR)
     elif report.added or report.updated or report.removed or first:
-        writer.commit()
+        build.commit(writer, segments)
     else:
         writer.cancel()
         _remove_leftovers(writer.storage)  # a cancelled writer leaves its (empty) segment's files
 
 
-def _abort(writer, storage: _Storage) -> None:
-    """Give up a failed or interrupted update: close the writer and remove its files; never raises."""
+def _abort(writer, storage: _Storage, builder: build.Builder | None = None) -> None:
+    """Give up a failed or interrupted update: stop the workers, close the writer and remove its files;
+    never raises."""
+    if builder is not None:
+        try:
+            builder.cancel()
+        except Exception:
+            pass
     if writer is not None and not writer.is_closed:
         try:
             writer.cancel()

@@ -9,7 +9,7 @@ import time
 
 from whoosh import sorting
 
-from . import analysis, index as index_module, query as query_module, snippets
+from . import analysis, docsets, index as index_module, query as query_module, snippets
 from .errors import SearchError
 from .facets import FacetSets, FacetValue
 from .query import Filters
@@ -116,7 +116,9 @@ class Index:
         if s is None:
             s = self._local.searcher = self.ix.searcher()
         elif not s.up_to_date():
-            s = self._local.searcher = s.refresh()
+            # A fresh searcher, not Searcher.refresh(): that reuses segment readers and misses deletions.
+            s.close()
+            s = self._local.searcher = self.ix.searcher()
         return s
 
     def facet_sets(self, searcher) -> FacetSets:
@@ -181,7 +183,12 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     for field, value in filters.unknown:
         if value not in sets.values[field]:
             raise query_module.unknown_value(field, value)
-    matched = sets.all if q is None else frozenset(searcher.docs_for_query(q)) & sets.all
+    # Every match (for the total and the facet counts) by set operations on whole posting lists; the
+    # ranking below stays Whoosh's, its phrases visiting only the documents found here.
+    match_sets = docsets.MatchSets(searcher)
+    matched = sets.all if q is None else frozenset(match_sets.docs(q)) & sets.all
+    if q is not None:
+        q = docsets.exact_phrases(q, match_sets)
     allowed = sets.allowed(filters)
     final = matched if allowed is None else matched & allowed
     facets = sets.count(matched, filters)
@@ -193,7 +200,11 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
         sortedby = sorting.FieldFacet("sortdate", reverse=True)
         results = searcher.search(q or _every(), filter=set(final), limit=limit, sortedby=sortedby)
     else:
-        results = searcher.search(q, filter=set(final), limit=limit)
+        ranked = docsets.rank(searcher, q, final, limit, match_sets)
+        if ranked is None:  # a query the fast ranking does not score: Whoosh's collector
+            results = searcher.search(q, filter=set(final), limit=limit)
+        else:
+            results = [_Ranked(searcher, docnum, score) for docnum, score in ranked]
     terms = query_module.highlight_terms(parsed, known)
     hits = []
     for hit in results[(page - 1) * per_page:limit]:
@@ -212,6 +223,18 @@ def _snippet_text(body: str, terms: list[str]) -> str:
     paragraphs = analysis.paragraphs(body)
     start = next((i for i, p in enumerate(paragraphs) if len(p) >= 40), 0)
     return analysis.clean("\n".join(paragraphs[start:]))
+
+
+@dataclasses.dataclass
+class _Ranked:
+    """A ranked document, read like a Whoosh hit."""
+
+    searcher: object
+    docnum: int
+    score: float
+
+    def fields(self) -> dict:
+        return self.searcher.stored_fields(self.docnum)
 
 
 def _every():

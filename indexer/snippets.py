@@ -59,28 +59,48 @@ def highlight(text: str, terms: list[str], marks: Marks = HTML) -> str:
     return render(text, find(text, terms), marks)
 
 
-def _window(text: str, anchor: int, size: int) -> tuple[int, int]:
+def _window(text: str, anchor: int, size: int, marks: "_Boundaries | None" = None) -> tuple[int, int]:
     """A stretch of at most `size` characters around `anchor`, starting after a punctuation mark and
     ending on one where the text allows."""
+    marks = marks or _Boundaries(text)
     start = max(0, anchor - size // 4)
-    for ends in (SENTENCE_END, SENTENCE_END + CLAUSE_END):
-        cut = max(text.rfind(c, max(0, anchor - size // 2), anchor) for c in ends)
+    for ends in (marks.sentence, marks.any):
+        cut = _last(ends, max(0, anchor - size // 2), anchor)
         if cut >= 0:
             start = cut + 1
             break
     end = min(len(text), start + size)
     if end < len(text):
-        cut = max(text.rfind(c, anchor + 1, end) for c in SENTENCE_END + CLAUSE_END)
+        cut = _last(marks.any, anchor + 1, end)
         if cut > anchor:
             end = cut + 1
     return start, end
 
 
+_SENTENCE_MARK = re.compile(f"[{re.escape(SENTENCE_END)}]")
+_ANY_MARK = re.compile(f"[{re.escape(SENTENCE_END + CLAUSE_END)}]")
+
+
+class _Boundaries:
+    """Where `text` has sentence ends, and sentence or clause ends: sorted offsets, found once per text."""
+
+    def __init__(self, text: str):
+        self.sentence = [m.start() for m in _SENTENCE_MARK.finditer(text)]
+        self.any = [m.start() for m in _ANY_MARK.finditer(text)]
+
+
+def _last(offsets: list[int], lo: int, hi: int) -> int:
+    """The last offset in [lo, hi), or -1 (what `max(text.rfind(c, lo, hi) for c in marks)` gives)."""
+    i = bisect.bisect_left(offsets, hi) - 1
+    return offsets[i] if i >= 0 and offsets[i] >= lo else -1
+
+
 def snippet(text: str, terms: list[str], marks: Marks = HTML, max_chars: int = MAX_CHARS) -> str:
     """At most `max_chars` of `text` around its densest matches, in one or two fragments joined by …"""
     spans = find(text, terms)
+    bounds = _Boundaries(text)
     if not spans:
-        start, end = _window(text, 0, max_chars)
+        start, end = _window(text, 0, max_chars, bounds)
         return render(text[start:end], [], marks) + ("…" if end < len(text) else "")
     starts = [s for s, _ in spans]
     keys = [analysis.fold(text[s:e]) for s, e in spans]
@@ -98,10 +118,10 @@ def snippet(text: str, terms: list[str], marks: Marks = HTML, max_chars: int = M
         found = inside(window)
         return len({keys[i] for i in found}), len(found)
 
-    whole = max((_window(text, a, max_chars) for a in anchors), key=score)
+    whole = max((_window(text, a, max_chars, bounds) for a in anchors), key=score)
     windows = [whole]
     if len(inside(whole)) < len(spans):
-        halves = [_window(text, a, max_chars // 2) for a in anchors]
+        halves = [_window(text, a, max_chars // 2, bounds) for a in anchors]
         first = max(halves, key=score)
         rest = [w for w in halves if w[1] <= first[0] or w[0] >= first[1]]
         if rest:
