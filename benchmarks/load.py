@@ -47,8 +47,9 @@ def free_port() -> int:
 
 def start_server(index_dir: str, port: int, threads: int) -> subprocess.Popen:
     """`search serve` on 127.0.0.1:port, waiting until it answers."""
+    log = open(pathlib.Path(tempfile.gettempdir()) / f"load-server-{port}.log", "wb")
     server = subprocess.Popen([str(SEARCH), "--index-dir", index_dir, "serve", "--port", str(port),
-                               "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -59,7 +60,7 @@ def start_server(index_dir: str, port: int, threads: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("the server did not start: " + server.stderr.read().decode(errors="replace"))
+    raise SystemExit(f"the server did not start: see {log.name}")
 
 
 def query_text(spec) -> tuple[str, dict]:
@@ -156,9 +157,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def marker_hits(port: int) -> int:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("GET", "/api/search?" + urllib.parse.urlencode({"q": f'"{MARKER}"'}))
-    return json.loads(conn.getresponse().read())["total"]
+    """How many new articles the server finds; -1 when it does not answer within the timeout."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/api/search?" + urllib.parse.urlencode({"q": f'"{MARKER}"'}))
+        return json.loads(conn.getresponse().read())["total"]
+    except (OSError, http.client.HTTPException):
+        return -1
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -186,29 +191,31 @@ def main(argv: list[str] | None = None) -> None:
     deadline = time.monotonic() + args.seconds
     clients = [Client(port, deadline, doc_ids, seed) for seed in range(args.clients)]
     started = time.monotonic()
-    for client in clients:
-        client.start()
-    while time.monotonic() < deadline:
-        time.sleep(0.5)
-        rss.append(proc.memory_info().rss)
-        elapsed = time.monotonic() - started
-        if args.update_corpus and updater is None and elapsed > args.seconds / 4:
-            updates = write_updates(args.update_corpus, work, doc_ids[:20], args.new_articles)
-            update_log["started_s"] = round(time.monotonic() - started, 1)
-            updater = subprocess.Popen([str(SEARCH), "--index-dir", index_dir, "index", str(updates), "--quiet"],
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        if updater is not None and "committed_s" not in update_log and updater.poll() is not None:
-            update_log["committed_s"] = round(time.monotonic() - started, 1)
-            update_log["exit"] = updater.returncode
-            update_log["stderr"] = updater.stderr.read().decode(errors="replace")[-500:]
-        if "committed_s" in update_log and "visible_s" not in update_log and marker_hits(port) > 0:
-            update_log["visible_s"] = round(time.monotonic() - started, 1)
-    for client in clients:
-        client.join(timeout=60)
-    if args.update_corpus:
-        update_log["marker_hits_at_end"] = marker_hits(port)
-    server.terminate()
-    server.wait(timeout=30)
+    try:
+        for client in clients:
+            client.start()
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            rss.append(proc.memory_info().rss)
+            elapsed = time.monotonic() - started
+            if args.update_corpus and updater is None and elapsed > args.seconds / 4:
+                updates = write_updates(args.update_corpus, work, doc_ids[:20], args.new_articles)
+                update_log["started_s"] = round(time.monotonic() - started, 1)
+                updater = subprocess.Popen([str(SEARCH), "--index-dir", index_dir, "index", str(updates), "--quiet"],
+                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            if updater is not None and "committed_s" not in update_log and updater.poll() is not None:
+                update_log["committed_s"] = round(time.monotonic() - started, 1)
+                update_log["exit"] = updater.returncode
+                update_log["stderr"] = updater.stderr.read().decode(errors="replace")[-500:]
+            if "committed_s" in update_log and "visible_s" not in update_log and marker_hits(port) > 0:
+                update_log["visible_s"] = round(time.monotonic() - started, 1)
+        for client in clients:
+            client.join(timeout=60)
+        if args.update_corpus:
+            update_log["marker_hits_at_end"] = marker_hits(port)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     shutil.rmtree(work, ignore_errors=True)
 
     samples = [s for c in clients for s in c.samples]

@@ -201,7 +201,7 @@ class _Segmenter:
     """
 
     _NOT_A_WORD = 1.0  # a prefix of dictionary words that is not a word itself (no log probability is > 0)
-    _HMM_CACHE = 20_000
+    _HMM_CACHE = 50_000
 
     def __init__(self, dictionary: "_Dictionary"):
         self._dictionary = dictionary
@@ -283,6 +283,12 @@ class _Segmenter:
 @functools.cache
 def _segmenter() -> _Segmenter:
     return _Segmenter(_Dictionary.load())
+
+
+def release() -> None:
+    """Drop the segmenter's dictionary (reloaded when words are cut again)."""
+    _segmenter.cache_clear()
+    _jieba.cache_clear()
 
 
 class _Dictionary:

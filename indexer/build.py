@@ -46,7 +46,7 @@ from whoosh.system import pack_uint, pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 # Short posting lists (fewer postings than this) are stored in the term index itself.
-CODEC = dict(blocklimit=128, compression=3, inlinelimit=16)
+CODEC = dict(blocklimit=128, compression=0, inlinelimit=16)
 # Work for one worker process, in articles; more than this many articles (re)indexed use worker processes.
 BATCH = 64
 PARALLEL_ABOVE = 400
@@ -62,7 +62,7 @@ _LONG = struct.Struct("!q")
 _POINTER = struct.Struct("!Iq")
 _CRC_HASH = 1  # whoosh.filedb.filetables: hash function 1 is crc32 (0, the default, is md5)
 _MIN_COMPRESS = 256  # bytes of block data below which compressing gains nothing
-_PARTS = 64  # term ranges a spill is cut into, merged one at a time
+_PARTS = 256  # term ranges a spill is cut into, merged one at a time (the largest: ~4% of the postings)
 _CACHED_POSITIONS = 4096
 
 
@@ -260,8 +260,10 @@ class SegmentBuilder:
 
     def _merged(self):
         """(field, term, flat postings [docnum, weight, value, ...]) in field and term order."""
-        names = sorted(name for name in self.terms if self.terms[name] or any(
-            (name, p) in offsets for _, offsets in self.runs for p in range(_PARTS)))
+        if self.runs and self._pending:
+            self._spill()  # what is still in memory too: the merge then holds one range of terms at a time
+        names = sorted({name for name, terms in self.terms.items() if terms}
+                       | {name for _, offsets in self.runs for name, _ in offsets})
         files = [(open(path, "rb"), offsets) for path, offsets in self.runs]
         try:
             for name in names:
@@ -503,6 +505,8 @@ def _worker(number: int, parent: int, folder: str, indexname: str, schema, docum
     """A worker process: analyse the articles it is sent and write them into one segment of its own."""
     builder = None
     tempdir = None
+    if os.getppid() != parent:  # the indexer died before this worker started
+        return
     try:
         storage = FileStorage(folder)
         tempdir = _tempdir(folder, indexname)
@@ -529,6 +533,9 @@ def _worker(number: int, parent: int, folder: str, indexname: str, schema, docum
                 if meta.year_inferred:
                     inferred[article.id] = meta.year
         clock[4] = time.perf_counter()
+        from . import analysis
+
+        analysis.release()  # the segmenter's dictionary: its memory is the merge's now
         segment = None
         if builder.docnum:
             segment = builder.finish()
@@ -589,14 +596,25 @@ class Builder:
         ctx = multiprocessing.get_context("spawn")
         self._results = ctx.Queue()
         os.makedirs(os.path.join(self.storage.folder, f"{self.indexname}.tmp"), exist_ok=True)
-        for number in range(self.procs):
-            jobs = ctx.Queue(maxsize=4)
-            worker = ctx.Process(target=_worker, daemon=True, args=(
-                number, os.getpid(), self.storage.folder, self.indexname, self.schema, self.document, jobs, self._results,
-                self.spill_postings))
-            worker.start()
-            self._workers.append(worker)
-            self._queues.append(jobs)
+        # A spawned process re-runs the parent's main script unless it has a module name; workers need nothing
+        # of it (`_worker` is here), and a script without a `__main__` guard would index again in each.
+        main = sys.modules.get("__main__")
+        hidden = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main and k in main.__dict__}
+        if main:
+            main.__dict__.pop("__file__", None)
+            main.__spec__ = None
+        try:
+            for number in range(self.procs):
+                jobs = ctx.Queue(maxsize=4)
+                worker = ctx.Process(target=_worker, daemon=True, args=(
+                    number, os.getpid(), self.storage.folder, self.indexname, self.schema, self.document, jobs,
+                    self._results, self.spill_postings))
+                worker.start()
+                self._workers.append(worker)
+                self._queues.append(jobs)
+        finally:
+            if main:
+                main.__dict__.update(hidden)
 
     def _send(self, job) -> None:
         self._batch.append(job)

@@ -11,6 +11,7 @@ matches are the same as Whoosh's; ranking stays Whoosh's, with `ExactPhrase` sta
 from __future__ import annotations
 
 import bisect
+import functools
 import operator
 import pickle
 import zlib
@@ -24,6 +25,7 @@ from whoosh.matching import NullMatcher
 from whoosh.matching.mcore import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
+from whoosh.system import pack_uint
 from whoosh.util import make_binary_tree
 from whoosh.util.numeric import byte_to_length
 
@@ -164,6 +166,17 @@ def _values(raw, count: int, fixed: int | None) -> list:
     return [raw[i:i + fixed] for i in range(0, len(raw), fixed)]
 
 
+_DOC = 1 << 24  # a document's share of the numbers `LeafSets.phrase` intersects (positions are below)
+_BIAS = 1 << 12  # keeps p - j positive for any phrase of fewer words
+_ONE_POSITION = 4096
+
+
+@functools.cache
+def _one_position() -> dict[bytes, int]:
+    """Whoosh's `Positions` value of one occurrence at p (p < 4096) → p + _BIAS."""
+    return {pack_uint(1) + pickle.dumps([p], 2): p + _BIAS for p in range(_ONE_POSITION)}
+
+
 class _PositionsCache:
     """Decoded `Positions` values: the same bytes (a word at the same place) recur across documents."""
 
@@ -196,14 +209,14 @@ class LeafSets:
         self._postings: dict[tuple, tuple[list[int], list[float]]] = {}
         self._phrases: dict[tuple, list[int]] = {}
 
-    def postings(self, fieldname: str, text: bytes) -> tuple[list[int], list[float]]:
-        """The term's document numbers and weights (deleted documents included)."""
+    def postings(self, fieldname: str, text: bytes, values: bool = False) -> tuple[list[int], list[float], list | None]:
+        """The term's document numbers, weights and (if asked) raw values, deleted documents included."""
         key = (fieldname, text)
         found = self._postings.get(key)
-        if found is None:
+        if found is None or (values and found[2] is None):
             weights: list[float] = []
-            ids, _ = read_postings(self.leaf, fieldname, text, weights=weights)
-            found = self._postings[key] = (ids, weights)
+            ids, vals = read_postings(self.leaf, fieldname, text, values=values, weights=weights)
+            found = self._postings[key] = (ids, weights, vals)
         return found
 
     def term(self, fieldname: str, text: bytes) -> frozenset[int]:
@@ -218,41 +231,50 @@ class LeafSets:
 
     def phrase(self, fieldname: str, words: tuple[bytes, ...]) -> list[int]:
         """Sorted document numbers where `words` occur at consecutive positions (Whoosh's `Phrase` with
-        its default slop of 1)."""
+        its default slop of 1).
+
+        Each occurrence of the j-th word at position p in document d is the number d·2²⁴ + p − j: the phrase
+        is where these sets of numbers meet, found by set intersections (a one-position value, the common
+        case, is mapped to its number by a table lookup)."""
         key = (fieldname, words)
         found = self._phrases.get(key)
         if found is not None:
             return found
-        postings = []
+        data = {}
         for word in dict.fromkeys(words):
-            ids, vals = read_postings(self.leaf, fieldname, word, values=True)
+            ids, _, vals = self.postings(fieldname, word, values=True)
             if not ids:
                 self._phrases[key] = []
                 return []
-            postings.append((word, dict(zip(ids, vals))))
-        by_word = dict(postings)
-        common = set(min((d for _, d in postings), key=len))
-        for _, d in postings:
-            common.intersection_update(d.keys())
+            data[word] = (ids, vals)
+        by_size = sorted(data.values(), key=lambda p: len(p[0]))
+        common = set(by_size[0][0])
+        for ids, _ in by_size[1:]:
+            common.intersection_update(ids)
         if self.deleted:
             common -= self.deleted
-        found = []
-        first = by_word[words[0]]
-        rest = [(j, by_word[w]) for j, w in enumerate(words) if j]
-        for doc in sorted(common):
-            starts = _positions(first[doc])
-            for j, values in rest:
-                here = _positions(values[doc])
-                if len(here) == 1:
-                    start = here[0] - j
-                    starts = [s for s in starts if s == start]
-                else:
-                    wanted = set(here)
-                    starts = [s for s in starts if s + j in wanted]
-                if not starts:
-                    break
+        starts: set[int] | None = None
+        for j, word in enumerate(words):
+            if not common:
+                break
+            ids, vals = data[word]
+            if len(ids) != len(common):
+                keep = list(map(common.__contains__, ids))
+                ids, vals = list(compress(ids, keep)), list(compress(vals, keep))
+            shifted = list(map(_one_position().get, vals))
+            if None in shifted:
+                single = list(map(operator.is_not, shifted, repeat(None)))
+                here = set(map((-j).__add__, map(operator.add, map(_DOC.__mul__, compress(ids, single)),
+                                                 compress(shifted, single))))
+                for d, value in zip(compress(ids, map(operator.not_, single)),
+                                    compress(vals, map(operator.not_, single))):
+                    here.update(map((d * _DOC - j + _BIAS).__add__, _positions(value)))
             else:
-                found.append(doc)
+                here = set(map((-j).__add__, map(operator.add, map(_DOC.__mul__, ids), shifted)))
+            starts = here if starts is None else starts & here
+            if not starts:
+                break
+        found = sorted(set(map(operator.floordiv, starts, repeat(_DOC)))) if starts else []
         self._phrases[key] = found
         return found
 
@@ -340,6 +362,9 @@ class MatchSets:
 
 
 # ---------------------------------------------------------------------------------------------- scoring
+
+
+_MATCHER = MatchSets.__new__(MatchSets)  # its `_eval` needs no state
 
 
 class ExactPhrase(wq.Phrase):
@@ -497,6 +522,10 @@ class _Leaf:
         self._lengths: dict[str, bytes] = {}
         self._weights: dict[tuple, dict[int, float]] = {}
 
+    def sets_of(self, q: wq.Query) -> frozenset[int] | set[int]:
+        """The leaf documents `q` matches."""
+        return _MATCHER._eval(q, self.sets, self.reader)
+
     def lengths(self, fieldname: str) -> bytes:
         """Each document's length byte in `fieldname` (Whoosh's quantised field length)."""
         found = self._lengths.get(fieldname)
@@ -521,7 +550,7 @@ class _Leaf:
         if (fieldname, text) not in self.reader:
             self._weights[key] = {}
             return {}
-        ids, weights = self.sets.postings(fieldname, text)
+        ids, weights, _ = self.sets.postings(fieldname, text)
         final = self.final
         if not final.issuperset(ids):
             keep = list(map(final.__contains__, ids))
@@ -557,8 +586,8 @@ class _Leaf:
 
 
 def _approximate(q: wq.Query, leaf: _Leaf) -> dict[int, float]:
-    """Scores (leaf document numbers) of the final documents `q` matches: Whoosh's formula and the same
-    terms, summed in nearly Whoosh's order; `rank` then takes exact scores from Whoosh's matchers."""
+    """Scores (leaf document numbers) of the final documents `q` matches: Whoosh's formula on the same
+    terms, summed as Whoosh's matchers sum them (but for the tree its And builds: within ~1e-15)."""
     if isinstance(q, wq.Term):
         schema = leaf.reader.schema
         if q.fieldname not in schema:
@@ -567,8 +596,7 @@ def _approximate(q: wq.Query, leaf: _Leaf) -> dict[int, float]:
             text = schema[q.fieldname].to_bytes(q.text)
         except ValueError:
             return {}
-        scores = leaf.term_scores(q.fieldname, text)
-        return {d: s * q.boost for d, s in scores.items()} if q.boost != 1.0 else scores
+        return _boosted(leaf.term_scores(q.fieldname, text), q.boost)
     if isinstance(q, wq.Prefix):
         # Whoosh's MultiTerm: one expansion is scored as that plain term (the prefix's boost is not
         # applied); several are a constant-score Or, left to Whoosh.
@@ -587,12 +615,7 @@ def _approximate(q: wq.Query, leaf: _Leaf) -> dict[int, float]:
             return {}
         docs = [d for d in leaf.sets.phrase(q.fieldname, words) if d in leaf.final]
         per_word = [leaf.term_scores(q.fieldname, w) for w in words]
-        boost = q.boost
-        out = {}
-        for d in docs:
-            s = _tree_sum([scores[d] for scores in per_word])
-            out[d] = s * boost if boost != 1.0 else s
-        return out
+        return _boosted(dict(zip(docs, _tree_sums(per_word, docs))), q.boost)
     if isinstance(q, (wq.Or, wq.And)):
         parts = [_approximate(sub, leaf) for sub in q.subqueries]
         if not parts:
@@ -601,20 +624,37 @@ def _approximate(q: wq.Query, leaf: _Leaf) -> dict[int, float]:
             keys = set(parts[0])
             for part in parts[1:]:
                 keys.intersection_update(part)
-            out = {d: _tree_sum([part[d] for part in parts]) for d in keys}
+            keys = list(keys)
+            out = dict(zip(keys, _tree_sums(parts, keys)))
         else:
             out = _union(parts)
-        return {d: s * q.boost for d, s in out.items()} if q.boost != 1.0 else out
+        return _boosted(out, q.boost)
     if isinstance(q, wq.AndMaybe):
         a, b = _approximate(q.a, leaf), _approximate(q.b, leaf)
-        out = {d: (s + b[d] if d in b else s) for d, s in a.items()}
-        return {d: s * q.boost for d, s in out.items()} if q.boost != 1.0 else out
+        out = dict(a)
+        both = list(a.keys() & b.keys())
+        out.update(zip(both, map(operator.add, map(a.__getitem__, both), map(b.__getitem__, both))))
+        return _boosted(out, q.boost)
     if isinstance(q, wq.AndNot):
-        out = _approximate(q.a, leaf)
-        return {d: s * q.boost for d, s in out.items()} if q.boost != 1.0 else out
+        return _boosted(_approximate(q.a, leaf), q.boost)
     if q is wq.NullQuery:
         return {}
     raise _Unsupported(type(q).__name__)
+
+
+def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
+    """A wrapping matcher's boost: each score times `boost`."""
+    if boost == 1.0:
+        return scores
+    return dict(zip(scores, map(boost.__mul__, scores.values())))
+
+
+def _tree_sums(parts: list[dict[int, float]], keys: list[int]) -> list[float]:
+    """For each of `keys`, its scores in `parts` summed as `make_binary_tree`'s matchers sum them."""
+    if len(parts) == 1:
+        return list(map(parts[0].__getitem__, keys))
+    half = len(parts) // 2
+    return list(map(operator.add, _tree_sums(parts[:half], keys), _tree_sums(parts[half:], keys)))
 
 
 def _union(parts: list[dict[int, float]]) -> dict[int, float]:
@@ -647,14 +687,19 @@ def rank(searcher, q: wq.Query, final: set[int], limit: int, sets: MatchSets) ->
         subsearchers = searcher.leaf_searchers()
         ordered = sorted(final) if len(subsearchers) > 1 else None
         for (leafsets, reader, offset), (subsearcher, _) in zip(sets.leaves, subsearchers):
-            leaf = _Leaf(leafsets, subsearcher, offset, final, ordered)
-            leaves.append(leaf)
-            if leaf.final:
-                scores = _approximate(q, leaf)
-                approx.update(scores if not offset else zip(map(offset.__add__, scores), scores.values()))
+            leaves.append(_Leaf(leafsets, subsearcher, offset, final, ordered))
+        pruned = _prune(q, leaves, final, limit)
+        if pruned is not None:
+            approx = pruned
+        else:
+            for leaf in leaves:
+                if leaf.final:
+                    scores = _approximate(q, leaf)
+                    offset = leaf.offset
+                    approx.update(scores if not offset else zip(map(offset.__add__, scores), scores.values()))
+            if len(approx) != len(final):  # a document scored twice or not at all: Whoosh will know better
+                return None
     except _Unsupported:
-        return None
-    if len(approx) != len(final):  # a document scored twice or not at all: Whoosh will know better
         return None
     n = min(limit + 1, len(approx))
     cut = sorted(approx.values(), reverse=True)[n - 1]
@@ -691,6 +736,71 @@ def rank(searcher, q: wq.Query, final: set[int], limit: int, sets: MatchSets) ->
 
 
 _NEAR = 1e-9
+_PRUNE_ABOVE = 2000  # matches past which an OR first ranks the documents of its best branch only
+
+
+def _prune(q: wq.Query, leaves: list[_Leaf], final: set[int], limit: int) -> dict[int, float] | None:
+    """For an OR of many matches (a common word: its n-gram, word and headline-word terms): the scores of
+    the documents of its highest-scoring branch only, when no document outside that branch can reach the
+    `limit`-th of them (the other branches' most possible scores summed are lower; MaxScore). None when
+    that cannot be shown: every match is scored then."""
+    if not isinstance(q, wq.Or) or len(q.subqueries) < 2 or len(final) <= _PRUNE_ABOVE:
+        return None
+    children = q.subqueries
+    bounds = [max((_bound(child, leaf) for leaf in leaves if leaf.final), default=0.0) for child in children]
+    best = max(range(len(children)), key=bounds.__getitem__)
+    rest = sum(b for i, b in enumerate(bounds) if i != best) * q.boost
+    scored: dict[int, float] = {}
+    for leaf in leaves:
+        if not leaf.final:
+            continue
+        docs = leaf.sets_of(children[best]) & leaf.final
+        if not docs:
+            continue
+        narrow = _Leaf(leaf.sets, leaf.searcher, leaf.offset, set(docs), None)
+        narrow._lengths = leaf._lengths
+        scores = _approximate(q, narrow)
+        offset = leaf.offset
+        scored.update(scores if not offset else zip(map(offset.__add__, scores), scores.values()))
+    if len(scored) < limit + 1:
+        return None
+    cut = sorted(scored.values(), reverse=True)[limit]  # the (limit + 1)-th best among the branch's
+    if rest >= cut - 1e-6 * max(1.0, abs(cut)):
+        return None
+    return scored
+
+
+def _bound(q: wq.Query, leaf: _Leaf) -> float:
+    """The most `q` can score in a document of `leaf` (Whoosh's quality bound of each term: its best
+    weight at its shortest length)."""
+    if isinstance(q, wq.Term):
+        schema = leaf.reader.schema
+        if q.fieldname not in schema:
+            return 0.0
+        try:
+            text = schema[q.fieldname].to_bytes(q.text)
+        except ValueError:
+            return 0.0
+        if (q.fieldname, text) not in leaf.reader:
+            return 0.0
+        scorer = leaf.searcher.weighting.scorer(leaf.searcher, q.fieldname, text)
+        if not hasattr(scorer, "_score"):
+            raise _Unsupported(type(scorer).__name__)
+        return scorer.max_quality() * q.boost
+    if isinstance(q, wq.Prefix):
+        expanded = [t for t in leaf.reader.expand_prefix(q.fieldname, q.text) if t]
+        if len(expanded) > 1:
+            raise _Unsupported("prefix")
+        return _bound(wq.Term(q.fieldname, expanded[0]), leaf) if expanded else 0.0
+    if isinstance(q, wq.Phrase):
+        return sum(_bound(wq.Term(q.fieldname, w), leaf) for w in q.words) * q.boost
+    if isinstance(q, (wq.And, wq.Or)):
+        return sum(_bound(sub, leaf) for sub in q.subqueries) * q.boost
+    if isinstance(q, wq.AndMaybe):
+        return (_bound(q.a, leaf) + _bound(q.b, leaf)) * q.boost
+    if isinstance(q, wq.AndNot):
+        return _bound(q.a, leaf) * q.boost
+    raise _Unsupported(type(q).__name__)
 
 
 def _by_score(item: tuple[int, float]) -> tuple[float, int]:

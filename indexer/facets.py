@@ -79,11 +79,12 @@ class FacetSets:
         year selection; an article about several zones counts once in each."""
         others = self.allowed(filters, skip="year")
         base = matched if others is None else matched & others
+        # zones first: a zone's documents are few, a year's and the matches many
+        zone_hits = [(zone, hits) for zone, docs in self.values["zone"].items() if (hits := base & docs)]
         table = {}
         for year, year_docs in self.values["year"].items():
-            in_year = base & year_docs
-            if in_year:
-                table[year] = {zone: n for zone, docs in self.values["zone"].items() if (n := len(in_year & docs))}
+            if not base.isdisjoint(year_docs):
+                table[year] = {zone: n for zone, hits in zone_hits if (n := len(hits & year_docs))}
         return table
 
 

@@ -177,3 +177,32 @@ def test_ranking_is_whooshs_ranking(tmp_path, monkeypatch):
     monkeypatch.setattr("indexer.docsets.rank", lambda *args, **kwargs: None)
     for (q, page), hits in ours.items():
         assert hits == _ranked(ix, q, page), q
+
+
+def test_match_sets_are_whooshs_matches(tmp_path):
+    """`docsets.MatchSets` finds what Whoosh's matchers find: phrases with repeated words, words far into a
+    long article (positions past the one-position table), several occurrences, exclusions, deletions."""
+    from whoosh import query as wq
+
+    from indexer import docsets
+
+    long_text = "开头" + "的" * 5000 + "哈哈哈大笑，凌钢集团。" + "凌钢" * 3 + "集团"
+    texts = {"a": "哈哈哈哈大笑，凌钢集团扩建。", "b": "凌钢集团" * 3, "c": long_text, "d": "集团凌钢，大笑哈哈。",
+             "e": "凌钢 集团 5g 基站 5g", "f": "无关的文字"}
+    source = corpus.write_jsonl(tmp_path / "in.jsonl", [{"id": k, "title": "", "body": v} for k, v in texts.items()])
+    index.update(tmp_path / "ix", [source])
+    changed = corpus.write_jsonl(tmp_path / "x.jsonl", [{"id": "f", "title": "", "body": "凌钢集团改了"}])
+    index.update(tmp_path / "ix", [changed])  # a deletion in the first segment, a second segment
+    ix = search.Index(tmp_path / "ix")
+    searcher = ix.searcher()
+
+    def grams(text):
+        return wq.Phrase("grams", analysis.query_grams(text))
+
+    queries = [grams("哈哈哈"), grams("哈哈"), grams("凌钢集团"), grams("钢集团凌"), grams("大笑哈哈"), grams("的的的"),
+               grams("凌钢凌钢"), wq.Term("grams", "5g"), wq.And([grams("凌钢集团"), wq.Term("grams", "基站")]),
+               wq.Or([grams("哈哈大笑"), grams("集团凌钢")]), wq.AndNot(grams("凌钢集团"), grams("扩建")),
+               wq.AndMaybe(grams("凌钢"), grams("大笑")), wq.Prefix("grams", "凌"), wq.Every()]
+    sets = docsets.MatchSets(searcher)
+    for q in queries:
+        assert sets.docs(q) == set(searcher.docs_for_query(q)), q
