@@ -452,17 +452,23 @@ def test_only_get_is_allowed(client, path, method):
 
 # ---------------------------------------------------------------------------------------------- the app
 
-def test_the_index_is_opened_once_and_shared(seed_index_dir, monkeypatch):
+@pytest.fixture
+def opened(monkeypatch) -> list:
+    """The index folders the app opens, in order."""
     import indexer.search
 
-    opened = []
+    paths = []
     real = indexer.search.Index
 
     def counting(path):
-        opened.append(path)
+        paths.append(path)
         return real(path)
 
     monkeypatch.setattr(indexer.search, "Index", counting)
+    return paths
+
+
+def test_the_index_is_opened_once_and_shared(seed_index_dir, opened):
     client = web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
     assert opened == []  # lazily
     for url in ["/?q=凌钢", "/", f"/doc/{LINGGANG[0]}", "/api/search?q=凌钢"]:
@@ -613,21 +619,11 @@ logging.getLogger("waitress.queue").warning("Task queue depth is 3")
 
 # ---------------------------------------------------------------------------------------------- concurrency
 
-def test_many_threads_share_one_index_and_agree(seed_index_dir, monkeypatch):
+def test_many_threads_share_one_index_and_agree(seed_index_dir, opened):
     """Requests on many threads at once (as waitress runs them): one Index for the app, a Whoosh searcher per
     thread, and every answer the same as a lone request's."""
     import concurrent.futures
 
-    import indexer.search
-
-    opened = []
-    real = indexer.search.Index
-
-    def counting(path):
-        opened.append(path)
-        return real(path)
-
-    monkeypatch.setattr(indexer.search, "Index", counting)
     app = web.create_app({"INDEX_DIR": str(seed_index_dir)})
     urls = ["/api/search?q=凌钢", "/api/search?q=开发区&zone=凌源", "/api/search?zone=喀左&year=2025",
             f"/api/doc/{LINGGANG[0]}", "/?q=开发区", f"/doc/{ALL_ZONES_DOC}?q=凌钢"]
