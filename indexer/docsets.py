@@ -1,35 +1,36 @@
-"""Match sets: which documents a query matches, from posting lists read whole and combined as sets.
+"""Match sets: which documents a query matches, and how Whoosh would score them, from whole posting lists.
 
 Whoosh finds matches by stepping matchers one posting at a time (and a phrase through its span machinery);
 the facet counts need every match, so `search` takes them from here instead: each term's posting list is
-decoded a block at a time (`zlib` and `pickle` in C, ids by `itertools.accumulate`), And/Or/AndNot become
-set operations, and a phrase is checked on the positions of the documents holding all its terms. The
-matches are the same as Whoosh's; ranking stays Whoosh's, with `ExactPhrase` standing in for
-`whoosh.query.Phrase` so that scoring a phrase visits only the documents found here.
+decoded a block at a time (`zlib` and `pickle` in C), a set of documents is a boolean array, And/Or/AndNot
+are array operations, and a phrase is checked on the positions of the documents holding all its terms.
+The top hits are ranked by Whoosh's BM25F formula computed on arrays for every match (`rank`), with ties
+within rounding left to Whoosh's matchers; `ExactPhrase` stands in for `whoosh.query.Phrase` so that
+Whoosh, where it does score, visits only the documents found here. The matches and the order are
+Whoosh's (tests/test_build.py compares them).
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import operator
 import pickle
 import zlib
 from io import BytesIO
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, chain, compress
 
-from whoosh import query as wq
+import numpy as np
+from whoosh import query as wq, scoring
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.filedb.structfile import BufferFile
 from whoosh.matching import NullMatcher
 from whoosh.matching.mcore import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
-from whoosh.system import pack_uint
 from whoosh.util import make_binary_tree
 from whoosh.util.numeric import byte_to_length
 
-_POSITIONS_CACHE = 200_000
+_BLOCK_INFO = 128  # bytes enough for a block's info tuple (six numbers, pickled)
 
 
 class _ViewFile:
@@ -112,11 +113,14 @@ def read_postings(leaf, fieldname: str, text: bytes, values: bool = False,
         offset, length = info.extent()
         if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as struct.unpack's tuple
             length = length[0]
-        buf = terms._postfile.get(offset, length)
-        if buf[:4] != WHOOSH3_HEADER_MAGIC:
+        postfile = terms._postfile
+        mapped = getattr(postfile, "_buf", None)  # a compound segment's memory map (see `_no_copy`)
+        if isinstance(mapped, memoryview):
+            view = mapped[offset:offset + length]
+        else:
+            view = memoryview(postfile.get(offset, length))
+        if view[:4] != WHOOSH3_HEADER_MAGIC:
             raise ValueError(f"no posting list at {offset} for {fieldname}:{text!r}")
-        view = memoryview(buf)
-        stream = BytesIO(buf)
         ids: list[int] = []
         vals: list | None = [] if values else None
         at = 4
@@ -125,9 +129,9 @@ def read_postings(leaf, fieldname: str, text: bytes, values: bool = False,
             at += 4
             last = size < 0
             end = at + (-size if last else size)
-            stream.seek(at)
-            count, _, _, compression, _, _ = pickle.load(stream)
-            data = view[stream.tell():end]
+            head = BytesIO(bytes(view[at:min(end, at + _BLOCK_INFO)]))  # the block's info: a short pickle
+            count, _, _, compression, _, _ = pickle.load(head)
+            data = view[at + head.tell():end]
             deltas, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
             ids.extend(accumulate(deltas))
             if weights is not None:
@@ -168,45 +172,61 @@ def _values(raw, count: int, fixed: int | None) -> list:
 
 _DOC = 1 << 24  # a document's share of the numbers `LeafSets.phrase` intersects (positions are below)
 _BIAS = 1 << 12  # keeps p - j positive for any phrase of fewer words
-_ONE_POSITION = 4096
+_PICKLE_LIST = b"\x80\x02]q\x00"  # how each `Positions` value's pickle of position deltas begins
 
 
-@functools.cache
-def _one_position() -> dict[bytes, int]:
-    """Whoosh's `Positions` value of one occurrence at p (p < 4096) → p + _BIAS."""
-    return {pack_uint(1) + pickle.dumps([p], 2): p + _BIAS for p in range(_ONE_POSITION)}
+def _positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Each of Whoosh's `Positions` values (a count, then a pickled list of position deltas) decoded:
+    how many positions each holds, and all of them in order.
+
+    The values' lists become the items of one pickled list, so a single `pickle.loads` (in C) decodes them
+    all; a value of another shape is decoded alone."""
+    lists = None
+    if values and values[0][4:9] == _PICKLE_LIST:
+        joined = b"".join([v[6:-1] if v[-1:] == b"." else v[6:] for v in values])
+        try:
+            lists = pickle.loads(_PICKLE_LIST + b"(" + joined + b"e.")
+        except pickle.UnpicklingError:
+            pass
+    if lists is None or len(lists) != len(values):
+        lists = [pickle.loads(v[4:] if v[-1:] == b"." else v[4:] + b".") for v in values]
+    counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    deltas = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(counts.sum()))
+    # positions are running sums of deltas within each value: one running sum, less each value's start
+    running = np.cumsum(deltas)
+    ends = np.cumsum(counts)
+    before = np.concatenate(([0], running[ends[:-1] - 1])) if len(counts) else running[:0]
+    return counts, running - np.repeat(before, counts)
 
 
-class _PositionsCache:
-    """Decoded `Positions` values: the same bytes (a word at the same place) recur across documents."""
-
-    def __init__(self):
-        self._cache: dict[bytes, tuple[int, ...]] = {}
-
-    def __call__(self, value: bytes) -> tuple[int, ...]:
-        found = self._cache.get(value)
-        if found is None:
-            if len(self._cache) >= _POSITIONS_CACHE:
-                self._cache.clear()
-            raw = value[4:]
-            if not raw.endswith(b"."):
-                raw += b"."
-            found = self._cache[value] = tuple(accumulate(pickle.loads(raw)))
-        return found
+def _distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array."""
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if len(ordered) else ordered
 
 
-_positions = _PositionsCache()
+def _within(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Whether each of `needles` is in the sorted array `haystack`."""
+    if not len(haystack):
+        return np.zeros(len(needles), dtype=bool)
+    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
+    return haystack[at] == needles
 
 
 class LeafSets:
     """One leaf reader's term and phrase document sets (leaf document numbers), for one search: a query
-    evaluated for its matches and then for its ranking reads each posting list once."""
+    evaluated for its matches and then for its ranking reads each posting list once. A set is a boolean
+    array over the leaf's document numbers (deleted documents False), so And/Or/Not are array operations."""
 
     def __init__(self, leaf):
         self.leaf = leaf
+        self.size = leaf.doc_count_all()
         self.deleted = leaf.deleted_docs_set if leaf.has_deletions() else frozenset()
-        self._terms: dict[tuple, frozenset[int]] = {}
-        self._postings: dict[tuple, tuple[list[int], list[float]]] = {}
+        self.live = np.ones(self.size, dtype=bool)
+        if self.deleted:
+            self.live[np.fromiter(self.deleted, dtype=np.int64, count=len(self.deleted))] = False
+        self._terms: dict[tuple, np.ndarray] = {}
+        self._postings: dict[tuple, tuple[list[int], list[float], list | None]] = {}
+        self._arrays: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._phrases: dict[tuple, list[int]] = {}
 
     def postings(self, fieldname: str, text: bytes, values: bool = False) -> tuple[list[int], list[float], list | None]:
@@ -219,14 +239,29 @@ class LeafSets:
             found = self._postings[key] = (ids, weights, vals)
         return found
 
-    def term(self, fieldname: str, text: bytes) -> frozenset[int]:
+    def arrays(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """The term's document numbers and weights as arrays, deleted documents included."""
+        key = (fieldname, text)
+        found = self._arrays.get(key)
+        if found is None:
+            ids, weights, _ = self.postings(fieldname, text)
+            found = self._arrays[key] = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+        return found
+
+    def mask(self, docs) -> np.ndarray:
+        """The live documents among `docs` (leaf document numbers) as a boolean array."""
+        found = np.zeros(self.size, dtype=bool)
+        found[docs] = True
+        if self.deleted:
+            found &= self.live
+        return found
+
+    def term(self, fieldname: str, text: bytes) -> np.ndarray:
+        """The live documents holding the term (a cached array: never modify it)."""
         key = (fieldname, text)
         found = self._terms.get(key)
         if found is None:
-            found = frozenset(self.postings(fieldname, text)[0])
-            if self.deleted:
-                found -= self.deleted
-            self._terms[key] = found
+            found = self._terms[key] = self.mask(self.arrays(fieldname, text)[0])
         return found
 
     def phrase(self, fieldname: str, words: tuple[bytes, ...]) -> list[int]:
@@ -234,131 +269,111 @@ class LeafSets:
         its default slop of 1).
 
         Each occurrence of the j-th word at position p in document d is the number d·2²⁴ + p − j: the phrase
-        is where these sets of numbers meet, found by set intersections (a one-position value, the common
-        case, is mapped to its number by a table lookup)."""
+        is where these numbers meet. A word's numbers come out sorted (documents, then positions, ascending),
+        so they are intersected by binary search, the rarest word's first; each word is read only in the
+        documents still in the running."""
         key = (fieldname, words)
         found = self._phrases.get(key)
         if found is not None:
             return found
-        data = {}
-        for word in dict.fromkeys(words):
-            ids, _, vals = self.postings(fieldname, word, values=True)
-            if not ids:
-                self._phrases[key] = []
-                return []
-            data[word] = (ids, vals)
-        by_size = sorted(data.values(), key=lambda p: len(p[0]))
-        common = set(by_size[0][0])
-        for ids, _ in by_size[1:]:
-            common.intersection_update(ids)
-        if self.deleted:
-            common -= self.deleted
-        starts: set[int] | None = None
-        for j, word in enumerate(words):
-            if not common:
+        for word in words:  # with their positions, read once for the sets below too
+            self.postings(fieldname, word, values=True)
+        candidates = functools.reduce(np.logical_and, [self.term(fieldname, w) for w in dict.fromkeys(words)])
+        starts = None
+        for j in sorted(range(len(words)), key=lambda j: len(self.arrays(fieldname, words[j])[0])):
+            ids = self.arrays(fieldname, words[j])[0]
+            keep = candidates[ids]
+            if not keep.any():
+                starts = None
                 break
-            ids, vals = data[word]
-            if len(ids) != len(common):
-                keep = list(map(common.__contains__, ids))
-                ids, vals = list(compress(ids, keep)), list(compress(vals, keep))
-            shifted = list(map(_one_position().get, vals))
-            if None in shifted:
-                single = list(map(operator.is_not, shifted, repeat(None)))
-                here = set(map((-j).__add__, map(operator.add, map(_DOC.__mul__, compress(ids, single)),
-                                                 compress(shifted, single))))
-                for d, value in zip(compress(ids, map(operator.not_, single)),
-                                    compress(vals, map(operator.not_, single))):
-                    here.update(map((d * _DOC - j + _BIAS).__add__, _positions(value)))
-            else:
-                here = set(map((-j).__add__, map(operator.add, map(_DOC.__mul__, ids), shifted)))
-            starts = here if starts is None else starts & here
-            if not starts:
+            counts, positions = _positions(list(compress(self.postings(fieldname, words[j], values=True)[2],
+                                                         keep.tolist())))
+            numbers = np.repeat(ids[keep] * _DOC + (_BIAS - j), counts) + positions
+            starts = numbers if starts is None else starts[_within(numbers, starts)]
+            if not len(starts):
                 break
-        found = sorted(set(map(operator.floordiv, starts, repeat(_DOC)))) if starts else []
+            candidates = self.mask(_distinct(starts // _DOC))
+        found = [] if starts is None else _distinct(starts // _DOC).tolist()
         self._phrases[key] = found
         return found
 
-    def every(self) -> frozenset[int]:
-        return frozenset(range(self.leaf.doc_count_all())) - self.deleted
+    def phrase_mask(self, fieldname: str, words: tuple[bytes, ...]) -> np.ndarray:
+        """`phrase` as a boolean array (cached: never modify it)."""
+        key = ("mask", fieldname, words)
+        found = self._terms.get(key)
+        if found is None:
+            found = self._terms[key] = self.mask(np.array(self.phrase(fieldname, words), dtype=np.int64))
+        return found
 
 
 class MatchSets:
     """Evaluates the queries `indexer.query` builds on one searcher's leaves; caches per leaf."""
 
     def __init__(self, searcher):
+        self.size = searcher.doc_count_all()
         self.leaves = [(LeafSets(s.reader()), s.reader(), offset) for s, offset in searcher.leaf_searchers()]
         self._by_reader = {id(reader): sets for sets, reader, _ in self.leaves}
 
     def leaf(self, reader) -> LeafSets | None:
         return self._by_reader.get(id(reader))
 
-    def docs(self, q: wq.Query) -> set[int]:
-        """Every (top-level) document number `q` matches, deleted documents excepted."""
-        found: set[int] = set()
+    def docs(self, q: wq.Query) -> np.ndarray:
+        """The (top-level) documents `q` matches, deleted documents excepted, as a boolean array."""
+        found = np.zeros(self.size, dtype=bool)
         for sets, reader, offset in self.leaves:
-            local = self._eval(q, sets, reader)
-            found.update(local if not offset else (d + offset for d in local))
+            found[offset:offset + sets.size] = self._eval(q, sets, reader)
         return found
 
-    def _eval(self, q: wq.Query, sets: LeafSets, reader) -> frozenset[int] | set[int]:
+    def _eval(self, q: wq.Query, sets: LeafSets, reader) -> np.ndarray:
+        """The leaf documents `q` matches (an array that may be cached: never modify it)."""
         if isinstance(q, wq.Term):
             field = reader.schema[q.fieldname] if q.fieldname in reader.schema else None
             if field is None:
-                return frozenset()
+                return np.zeros(sets.size, dtype=bool)
             try:
                 text = field.to_bytes(q.text)
             except ValueError:
-                return frozenset()
+                return np.zeros(sets.size, dtype=bool)
             return sets.term(q.fieldname, text)
         if isinstance(q, wq.Phrase):
             if q.slop != 1 or q.fieldname not in reader.schema:
-                return self._fallback(q, reader)
+                return self._fallback(q, sets, reader)
             field = reader.schema[q.fieldname]
             try:
                 words = tuple(field.to_bytes(w) for w in q.words)
             except ValueError:
-                return frozenset()
+                return np.zeros(sets.size, dtype=bool)
             if len(words) == 1:
                 return sets.term(q.fieldname, words[0])
-            return frozenset(sets.phrase(q.fieldname, words))
+            return sets.phrase_mask(q.fieldname, words)
         if isinstance(q, wq.Prefix):
-            out: set[int] = set()
+            out = np.zeros(sets.size, dtype=bool)
             for text in reader.expand_prefix(q.fieldname, q.text):
                 out |= sets.term(q.fieldname, text if isinstance(text, bytes) else text.encode("utf-8"))
             return out
         if isinstance(q, wq.And):
             parts = [self._eval(sub, sets, reader) for sub in q.subqueries]
-            if not parts:
-                return frozenset()
-            parts.sort(key=len)
-            out = set(parts[0])
-            for part in parts[1:]:
-                if not out:
-                    break
-                out &= part
-            return out
+            return functools.reduce(np.logical_and, parts) if parts else np.zeros(sets.size, dtype=bool)
         if isinstance(q, wq.Or):
-            out = set()
-            for sub in q.subqueries:
-                out |= self._eval(sub, sets, reader)
-            return out
+            parts = [self._eval(sub, sets, reader) for sub in q.subqueries]
+            return functools.reduce(np.logical_or, parts) if parts else np.zeros(sets.size, dtype=bool)
         if isinstance(q, wq.AndNot):
-            return set(self._eval(q.a, sets, reader)) - self._eval(q.b, sets, reader)
+            return self._eval(q.a, sets, reader) & ~self._eval(q.b, sets, reader)
         if isinstance(q, wq.AndMaybe):
             return self._eval(q.a, sets, reader)
         if isinstance(q, wq.Every):
-            return sets.every()
+            return sets.live
         if q is wq.NullQuery:
-            return frozenset()
-        return self._fallback(q, reader)
+            return np.zeros(sets.size, dtype=bool)
+        return self._fallback(q, sets, reader)
 
     @staticmethod
-    def _fallback(q: wq.Query, reader) -> frozenset[int]:
+    def _fallback(q: wq.Query, sets: LeafSets, reader) -> np.ndarray:
         """Any other query: Whoosh's own matcher."""
         from whoosh.searching import Searcher
 
         s = Searcher(reader, closereader=False)
-        return frozenset(q.matcher(s).all_ids()) - (reader.deleted_docs_set if reader.has_deletions() else frozenset())
+        return sets.mask(np.fromiter(q.matcher(s).all_ids(), dtype=np.int64))
 
 
 # ---------------------------------------------------------------------------------------------- scoring
@@ -499,103 +514,92 @@ class _Unsupported(Exception):
     """A query node `rank` does not score itself: Whoosh ranks the query instead."""
 
 
-def _tree_sum(values: list[float]) -> float:
-    """Sum in the order of `make_binary_tree`'s matchers (floating-point addition is not associative)."""
-    if len(values) == 1:
-        return values[0]
-    half = len(values) // 2
-    return _tree_sum(values[:half]) + _tree_sum(values[half:])
+_Scored = tuple[np.ndarray, np.ndarray]  # for each of a leaf's final documents: its score, and whether it matches
 
 
 class _Leaf:
-    """What ranking needs of one leaf searcher."""
+    """What ranking needs of one leaf searcher: its final documents (`docs`, leaf numbers) and, per term,
+    Whoosh's score in each of them."""
 
-    def __init__(self, sets: LeafSets, searcher, offset: int, final: set[int], ordered: list[int] | None):
-        self.sets, self.searcher, self.offset = sets, searcher, offset
-        reader = searcher.reader()
-        self.reader = reader
-        if ordered is None:  # the only leaf
-            self.final = final
-        else:
-            part = ordered[bisect.bisect_left(ordered, offset):bisect.bisect_left(ordered, offset + reader.doc_count_all())]
-            self.final = set(map(operator.sub, part, repeat(offset))) if offset else set(part)
-        self._lengths: dict[str, bytes] = {}
-        self._weights: dict[tuple, dict[int, float]] = {}
+    def __init__(self, sets: LeafSets, searcher, docs: np.ndarray):
+        self.sets, self.searcher, self.docs = sets, searcher, docs
+        self.reader = searcher.reader()
+        self._lengths: dict[str, np.ndarray | None] = {}
+        self._scores: dict[tuple, _Scored] = {}
 
-    def sets_of(self, q: wq.Query) -> frozenset[int] | set[int]:
-        """The leaf documents `q` matches."""
-        return _MATCHER._eval(q, self.sets, self.reader)
+    def matches(self, q: wq.Query) -> np.ndarray:
+        """Whether each final document matches `q`."""
+        return _MATCHER._eval(q, self.sets, self.reader)[self.docs]
 
-    def lengths(self, fieldname: str) -> bytes:
+    def nothing(self) -> _Scored:
+        return np.zeros(len(self.docs)), np.zeros(len(self.docs), dtype=bool)
+
+    def lengths(self, fieldname: str) -> np.ndarray | None:
         """Each document's length byte in `fieldname` (Whoosh's quantised field length)."""
-        found = self._lengths.get(fieldname)
-        if found is None:
+        if fieldname not in self._lengths:
             from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
-            perdoc = self.reader._perdoc
-            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            if column is None:
-                found = b""
-            else:
-                found = column._dbfile.get(column._basepos, column._count)
-            self._lengths[fieldname] = found
-        return found
+            column = self.reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            self._lengths[fieldname] = None if column is None else np.frombuffer(
+                column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+        return self._lengths[fieldname]
 
-    def term_scores(self, fieldname: str, text: bytes) -> dict[int, float]:
-        """Whoosh's score of the term in each final document that has it (leaf document numbers)."""
+    def term_scores(self, fieldname: str, text: bytes) -> _Scored:
+        """Whoosh's score of the term in each final document (0 where it does not occur)."""
         key = (fieldname, text)
-        found = self._weights.get(key)
+        found = self._scores.get(key)
         if found is not None:
             return found
         if (fieldname, text) not in self.reader:
-            self._weights[key] = {}
-            return {}
-        ids, weights, _ = self.sets.postings(fieldname, text)
-        final = self.final
-        if not final.issuperset(ids):
-            keep = list(map(final.__contains__, ids))
-            ids = list(compress(ids, keep))
-            weights = list(compress(weights, keep))
+            found = self._scores[key] = self.nothing()
+            return found
+        ids, weights = self.sets.arrays(fieldname, text)
         scorer = self.searcher.weighting.scorer(self.searcher, fieldname, text)
         if not hasattr(scorer, "_score"):
             raise _Unsupported(type(scorer).__name__)
         lengths = self.lengths(fieldname)
-        if ids and lengths and max(ids) >= len(lengths):
-            raise _Unsupported("a document beyond the lengths column")
-        if not lengths:
-            lengths = bytes(max(ids) + 1) if ids else b""
-        # A score depends only on the posting's weight and the document's length byte: score each pair once.
-        lbytes = list(map(lengths.__getitem__, ids))
-        if 0 in lbytes and self.lengths(fieldname):
-            raise _Unsupported("a posting in a document without a length")
-        if ids and weights.count(weights[0]) == len(weights):
-            distinct = [weights[0]]
-            keys = lbytes
+        if lengths is None:
+            lbytes = np.zeros(len(ids), dtype=np.uint8)
         else:
-            distinct = sorted(set(weights))
-            # each posting's (weight, length byte) as one int: 256 * the weight's rank + the byte
-            keys = list(map(operator.add, lbytes, map({w: 256 * i for i, w in enumerate(distinct)}.__getitem__,
-                                                      weights)))
-        table = [0.0] * (256 * len(distinct))
-        for k in set(keys):
-            lb = k & 255
-            table[k] = scorer._score(distinct[k >> 8], byte_to_length(lb) if lb else 1)
-        found = dict(zip(ids, map(table.__getitem__, keys)))
-        self._weights[key] = found
+            if len(ids) and ids.max() >= len(lengths):
+                raise _Unsupported("a document beyond the lengths column")
+            lbytes = lengths[ids]
+            if not lbytes.all():
+                raise _Unsupported("a posting in a document without a length")
+        dense = np.zeros(self.sets.size)
+        dense[ids] = _scores(scorer, weights, _LENGTHS[lbytes])
+        found = self._scores[key] = (dense[self.docs], self.sets.term(fieldname, text)[self.docs])
         return found
 
 
-def _approximate(q: wq.Query, leaf: _Leaf) -> dict[int, float]:
-    """Scores (leaf document numbers) of the final documents `q` matches: Whoosh's formula on the same
-    terms, summed as Whoosh's matchers sum them (but for the tree its And builds: within ~1e-15)."""
+# A document's field length from its length byte (a byte of 0, no length recorded, counts as 1).
+_LENGTHS = np.array([byte_to_length(b) if b else 1 for b in range(256)], dtype=np.float64)
+
+
+def _scores(scorer, weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """`scorer._score(weight, length)` of each pair: Whoosh's BM25F formula as array arithmetic, in the
+    same order of operations (so the same floating-point results), or the scorer called on each distinct
+    pair for any other weighting."""
+    if type(scorer) is scoring.BM25FScorer:
+        idf, B, K1, tf = scorer.idf, scorer.B, scorer.K1, weights
+        return idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / scorer.avgfl)))
+    pairs, pair_of = np.unique(np.stack([weights, lengths]), axis=1, return_inverse=True)
+    table = np.array([scorer._score(w, l) for w, l in pairs.T.tolist()], dtype=np.float64)
+    return table[pair_of.reshape(-1)]
+
+
+
+def _approximate(q: wq.Query, leaf: _Leaf) -> _Scored:
+    """Scores of `q` in the leaf's final documents: Whoosh's formula on the same terms, summed as Whoosh's
+    matchers sum them (but for the tree its And builds: within ~1e-15); 0 where `q` does not match."""
     if isinstance(q, wq.Term):
         schema = leaf.reader.schema
         if q.fieldname not in schema:
-            return {}
+            return leaf.nothing()
         try:
             text = schema[q.fieldname].to_bytes(q.text)
         except ValueError:
-            return {}
+            return leaf.nothing()
         return _boosted(leaf.term_scores(q.fieldname, text), q.boost)
     if isinstance(q, wq.Prefix):
         # Whoosh's MultiTerm: one expansion is scored as that plain term (the prefix's boost is not
@@ -603,7 +607,7 @@ def _approximate(q: wq.Query, leaf: _Leaf) -> dict[int, float]:
         expanded = [t for t in leaf.reader.expand_prefix(q.fieldname, q.text) if t]
         if len(expanded) > 1:
             raise _Unsupported("prefix")
-        return _approximate(wq.Term(q.fieldname, expanded[0]), leaf) if expanded else {}
+        return _approximate(wq.Term(q.fieldname, expanded[0]), leaf) if expanded else leaf.nothing()
     if isinstance(q, wq.Phrase):
         schema = leaf.reader.schema
         if q.slop != 1 or q.fieldname not in schema or len(q.words) < 2:
@@ -612,114 +616,99 @@ def _approximate(q: wq.Query, leaf: _Leaf) -> dict[int, float]:
         try:
             words = tuple(field.to_bytes(w) for w in q.words)
         except ValueError:
-            return {}
-        docs = [d for d in leaf.sets.phrase(q.fieldname, words) if d in leaf.final]
-        per_word = [leaf.term_scores(q.fieldname, w) for w in words]
-        return _boosted(dict(zip(docs, _tree_sums(per_word, docs))), q.boost)
+            return leaf.nothing()
+        matched = leaf.sets.phrase_mask(q.fieldname, words)[leaf.docs]
+        summed = _tree_sum([leaf.term_scores(q.fieldname, w)[0] for w in words])
+        return _boosted((np.where(matched, summed, 0.0), matched), q.boost)
     if isinstance(q, (wq.Or, wq.And)):
         parts = [_approximate(sub, leaf) for sub in q.subqueries]
         if not parts:
-            return {}
+            return leaf.nothing()
+        # Scores are 0 where a part does not match, so a sum is a union's sum of the matching parts.
+        summed = _tree_sum([scores for scores, _ in parts])
         if isinstance(q, wq.And):
-            keys = set(parts[0])
-            for part in parts[1:]:
-                keys.intersection_update(part)
-            keys = list(keys)
-            out = dict(zip(keys, _tree_sums(parts, keys)))
+            matched = functools.reduce(np.logical_and, [m for _, m in parts])
+            summed = np.where(matched, summed, 0.0)
         else:
-            out = _union(parts)
-        return _boosted(out, q.boost)
+            matched = functools.reduce(np.logical_or, [m for _, m in parts])
+        return _boosted((summed, matched), q.boost)
     if isinstance(q, wq.AndMaybe):
-        a, b = _approximate(q.a, leaf), _approximate(q.b, leaf)
-        out = dict(a)
-        both = list(a.keys() & b.keys())
-        out.update(zip(both, map(operator.add, map(a.__getitem__, both), map(b.__getitem__, both))))
-        return _boosted(out, q.boost)
+        (a, matched), (b, _) = _approximate(q.a, leaf), _approximate(q.b, leaf)
+        return _boosted((np.where(matched, a + b, 0.0), matched), q.boost)
     if isinstance(q, wq.AndNot):
-        return _boosted(_approximate(q.a, leaf), q.boost)
+        a, matched = _approximate(q.a, leaf)
+        matched = matched & ~leaf.matches(q.b)
+        return _boosted((np.where(matched, a, 0.0), matched), q.boost)
     if q is wq.NullQuery:
-        return {}
+        return leaf.nothing()
     raise _Unsupported(type(q).__name__)
 
 
-def _boosted(scores: dict[int, float], boost: float) -> dict[int, float]:
+def _boosted(scored: _Scored, boost: float) -> _Scored:
     """A wrapping matcher's boost: each score times `boost`."""
-    if boost == 1.0:
-        return scores
-    return dict(zip(scores, map(boost.__mul__, scores.values())))
+    return scored if boost == 1.0 else (scored[0] * boost, scored[1])
 
 
-def _tree_sums(parts: list[dict[int, float]], keys: list[int]) -> list[float]:
-    """For each of `keys`, its scores in `parts` summed as `make_binary_tree`'s matchers sum them."""
-    if len(parts) == 1:
-        return list(map(parts[0].__getitem__, keys))
-    half = len(parts) // 2
-    return list(map(operator.add, _tree_sums(parts[:half], keys), _tree_sums(parts[half:], keys)))
-
-
-def _union(parts: list[dict[int, float]]) -> dict[int, float]:
-    """Scores of a binary tree of union matchers: a document's score sums the branches that match it."""
+def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
+    """`parts` summed in the order of `make_binary_tree`'s matchers (floating-point addition is not
+    associative): exactly Whoosh's sums where a part is 0, and where it is not, the tree of its And."""
     if len(parts) == 1:
         return parts[0]
     half = len(parts) // 2
-    a, b = _union(parts[:half]), _union(parts[half:])
-    if not a or not b:
-        return a or b
-    out = {**b, **a}
-    both = list(a.keys() & b.keys())
-    out.update(zip(both, map(operator.add, map(a.__getitem__, both), map(b.__getitem__, both))))
-    return out
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
-def rank(searcher, q: wq.Query, final: set[int], limit: int, sets: MatchSets) -> list[tuple[int, float]] | None:
-    """The first `limit` of `final` (top-level document numbers, all matching `q`) by Whoosh's score of `q`,
-    in Whoosh's order (score descending, then document number), with their scores; None when `q` holds a
-    query this does not score (then let Whoosh rank).
+def rank(searcher, q: wq.Query, final: np.ndarray, limit: int, sets: MatchSets) -> list[tuple[int, float]] | None:
+    """The first `limit` of `final` (top-level documents as a boolean array, all matching `q`) by Whoosh's
+    score of `q`, in Whoosh's order (score descending, then document number), with their scores; None when
+    `q` holds a query this does not score (then let Whoosh rank).
 
-    Every document in `final` is scored from whole posting lists with Whoosh's scorer (`_approximate`);
-    where two of the best are within rounding of each other, Whoosh's own matchers decide.
+    Every document in `final` is scored from whole posting lists with Whoosh's scorer (`_approximate`,
+    array arithmetic); where two of the best are within rounding of each other, Whoosh's matchers decide.
     """
-    if not final:
-        return []
+    docs: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     leaves = []
-    approx: dict[int, float] = {}
     try:
-        subsearchers = searcher.leaf_searchers()
-        ordered = sorted(final) if len(subsearchers) > 1 else None
-        for (leafsets, reader, offset), (subsearcher, _) in zip(sets.leaves, subsearchers):
-            leaves.append(_Leaf(leafsets, subsearcher, offset, final, ordered))
-        pruned = _prune(q, leaves, final, limit)
-        if pruned is not None:
-            approx = pruned
-        else:
-            for leaf in leaves:
-                if leaf.final:
-                    scores = _approximate(q, leaf)
-                    offset = leaf.offset
-                    approx.update(scores if not offset else zip(map(offset.__add__, scores), scores.values()))
-            if len(approx) != len(final):  # a document scored twice or not at all: Whoosh will know better
+        for (leafsets, reader, offset), (subsearcher, _) in zip(sets.leaves, searcher.leaf_searchers()):
+            local = np.flatnonzero(final[offset:offset + leafsets.size])
+            if not len(local):
+                continue
+            leaf = _Leaf(leafsets, subsearcher, local)
+            scores, matched = _approximate(q, leaf)
+            if not matched.all():  # a document `q` does not score: Whoosh will know better
                 return None
+            leaves.append((leaf, offset))
+            docs.append(local + offset)
+            values.append(scores)
     except _Unsupported:
         return None
-    n = min(limit + 1, len(approx))
-    cut = sorted(approx.values(), reverse=True)[n - 1]
-    order = sorted(((d, v) for d, v in approx.items() if v >= cut), key=_by_score)
+    if not docs:
+        return []
+    docs_all, scores_all = np.concatenate(docs), np.concatenate(values)
+    n = min(limit + 1, len(docs_all))
+    if len(docs_all) > n:
+        cut = np.partition(scores_all, len(scores_all) - n)[len(scores_all) - n]
+        keep = scores_all >= cut
+        docs_all, scores_all = docs_all[keep], scores_all[keep]
+    order = np.lexsort((docs_all, -scores_all))
+    ranked = list(zip(docs_all[order].tolist(), scores_all[order].tolist()))
     # The scores above are Whoosh's up to the order of additions (its And matchers sum in a tree of their
     # own): equal to ~1e-15. Where two of the first `limit` (or the last of them and the next) are closer
     # than _NEAR but not equal, the order could differ from Whoosh's: those are scored by Whoosh's matchers.
-    top = order[:limit + 1]
+    top = ranked[:limit + 1]
     near = set()
     for (d1, s1), (d2, s2) in zip(top, top[1:]):
         if s1 != s2 and s1 - s2 <= _NEAR * max(1.0, abs(s1)):
             near.update((d1, d2))
     if not near:
-        return order[:limit]
-    low = min(approx[d] for d in near) - _NEAR * max(1.0, abs(min(approx[d] for d in near)))
-    candidates = sorted(d for d, s in approx.items() if s >= low)
+        return ranked[:limit]
+    lowest = min(s for d, s in top if d in near)
+    low = lowest - _NEAR * max(1.0, abs(lowest))
     context = searcher.context()
     exact = []
-    for leaf in leaves:
-        local = [d - leaf.offset for d in candidates if leaf.offset <= d < leaf.offset + leaf.reader.doc_count_all()]
+    for (leaf, offset), leaf_docs, leaf_scores in zip(leaves, docs, values):
+        local = sorted((leaf_docs[leaf_scores >= low] - offset).tolist())
         if not local:
             continue
         m = q.matcher(leaf.searcher, context)
@@ -730,77 +719,12 @@ def rank(searcher, q: wq.Query, final: set[int], limit: int, sets: MatchSets) ->
                 m.skip_to(d)
             if not m.is_active() or m.id() != d:
                 return None
-            exact.append((d + leaf.offset, m.score()))
+            exact.append((d + offset, m.score()))
     exact.sort(key=_by_score)
     return exact[:limit]
 
 
 _NEAR = 1e-9
-_PRUNE_ABOVE = 2000  # matches past which an OR first ranks the documents of its best branch only
-
-
-def _prune(q: wq.Query, leaves: list[_Leaf], final: set[int], limit: int) -> dict[int, float] | None:
-    """For an OR of many matches (a common word: its n-gram, word and headline-word terms): the scores of
-    the documents of its highest-scoring branch only, when no document outside that branch can reach the
-    `limit`-th of them (the other branches' most possible scores summed are lower; MaxScore). None when
-    that cannot be shown: every match is scored then."""
-    if not isinstance(q, wq.Or) or len(q.subqueries) < 2 or len(final) <= _PRUNE_ABOVE:
-        return None
-    children = q.subqueries
-    bounds = [max((_bound(child, leaf) for leaf in leaves if leaf.final), default=0.0) for child in children]
-    best = max(range(len(children)), key=bounds.__getitem__)
-    rest = sum(b for i, b in enumerate(bounds) if i != best) * q.boost
-    scored: dict[int, float] = {}
-    for leaf in leaves:
-        if not leaf.final:
-            continue
-        docs = leaf.sets_of(children[best]) & leaf.final
-        if not docs:
-            continue
-        narrow = _Leaf(leaf.sets, leaf.searcher, leaf.offset, set(docs), None)
-        narrow._lengths = leaf._lengths
-        scores = _approximate(q, narrow)
-        offset = leaf.offset
-        scored.update(scores if not offset else zip(map(offset.__add__, scores), scores.values()))
-    if len(scored) < limit + 1:
-        return None
-    cut = sorted(scored.values(), reverse=True)[limit]  # the (limit + 1)-th best among the branch's
-    if rest >= cut - 1e-6 * max(1.0, abs(cut)):
-        return None
-    return scored
-
-
-def _bound(q: wq.Query, leaf: _Leaf) -> float:
-    """The most `q` can score in a document of `leaf` (Whoosh's quality bound of each term: its best
-    weight at its shortest length)."""
-    if isinstance(q, wq.Term):
-        schema = leaf.reader.schema
-        if q.fieldname not in schema:
-            return 0.0
-        try:
-            text = schema[q.fieldname].to_bytes(q.text)
-        except ValueError:
-            return 0.0
-        if (q.fieldname, text) not in leaf.reader:
-            return 0.0
-        scorer = leaf.searcher.weighting.scorer(leaf.searcher, q.fieldname, text)
-        if not hasattr(scorer, "_score"):
-            raise _Unsupported(type(scorer).__name__)
-        return scorer.max_quality() * q.boost
-    if isinstance(q, wq.Prefix):
-        expanded = [t for t in leaf.reader.expand_prefix(q.fieldname, q.text) if t]
-        if len(expanded) > 1:
-            raise _Unsupported("prefix")
-        return _bound(wq.Term(q.fieldname, expanded[0]), leaf) if expanded else 0.0
-    if isinstance(q, wq.Phrase):
-        return sum(_bound(wq.Term(q.fieldname, w), leaf) for w in q.words) * q.boost
-    if isinstance(q, (wq.And, wq.Or)):
-        return sum(_bound(sub, leaf) for sub in q.subqueries) * q.boost
-    if isinstance(q, wq.AndMaybe):
-        return (_bound(q.a, leaf) + _bound(q.b, leaf)) * q.boost
-    if isinstance(q, wq.AndNot):
-        return _bound(q.a, leaf) * q.boost
-    raise _Unsupported(type(q).__name__)
 
 
 def _by_score(item: tuple[int, float]) -> tuple[float, int]:

@@ -186,23 +186,24 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     # Every match (for the total and the facet counts) by set operations on whole posting lists; the
     # ranking below stays Whoosh's, its phrases visiting only the documents found here.
     match_sets = docsets.MatchSets(searcher)
-    matched = sets.all if q is None else frozenset(match_sets.docs(q)) & sets.all
+    matched = sets.all if q is None else match_sets.docs(q) & sets.all
     if q is not None:
         q = docsets.exact_phrases(q, match_sets)
     allowed = sets.allowed(filters)
     final = matched if allowed is None else matched & allowed
+    total = int(final.sum())
     facets = sets.count(matched, filters)
 
     limit = page * per_page
-    if not final:  # Whoosh reads an empty filter as no filter at all
+    if not total:  # Whoosh reads an empty filter as no filter at all
         results = []
     elif q is None or sort == "date":
         sortedby = sorting.FieldFacet("sortdate", reverse=True)
-        results = searcher.search(q or _every(), filter=set(final), limit=limit, sortedby=sortedby)
+        results = searcher.search(q or _every(), filter=_docnums(final), limit=limit, sortedby=sortedby)
     else:
         ranked = docsets.rank(searcher, q, final, limit, match_sets)
         if ranked is None:  # a query the fast ranking does not score: Whoosh's collector
-            results = searcher.search(q, filter=set(final), limit=limit)
+            results = searcher.search(q, filter=_docnums(final), limit=limit)
         else:
             results = [_Ranked(searcher, docnum, score) for docnum, score in ranked]
     terms = query_module.highlight_terms(parsed, known)
@@ -211,8 +212,13 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
         doc = _document(hit.fields(), hit.docnum)
         hits.append(Hit(doc.id, doc.title, doc.zones, doc.year, doc.industries, float(hit.score or 0.0),
                         snippets.snippet(_snippet_text(doc.body, terms), terms), doc.date, doc.source))
-    return Results(query, len(final), page, per_page, hits, facets, filters, sort,
+    return Results(query, total, page, per_page, hits, facets, filters, sort,
                    time.perf_counter() - started, terms, sets.year_by_zone(matched, filters))
+
+
+def _docnums(docs) -> set[int]:
+    """A boolean array of documents as the set of document numbers Whoosh's `filter` takes."""
+    return set(docs.nonzero()[0].tolist())
 
 
 def _snippet_text(body: str, terms: list[str]) -> str:

@@ -1,7 +1,8 @@
 """Snippets and highlights: the query's strings marked in the article's own text and script.
 
 Matching is plain string search in the folded text, which has the shown text's length, so no article is
-re-analysed per hit. Fragments are cut at Chinese punctuation around the densest matches.
+re-analysed per hit; a snippet folds only the characters the terms are made of, which finds the same matches
+in a fraction of the time. Fragments are cut at Chinese punctuation around the densest matches.
 
 >>> snippet("凌源经济开发区。朝阳市凌源經濟開發區助力企业。", ["凌源经济开发区"], Marks("[", "]", str))
 '[凌源经济开发区]。朝阳市[凌源經濟開發區]助力企业。'
@@ -10,7 +11,9 @@ re-analysed per hit. Fragments are cut at Chinese punctuation around the densest
 from __future__ import annotations
 
 import bisect
+import collections
 import dataclasses
+import functools
 import html
 import re
 from collections.abc import Callable
@@ -59,6 +62,41 @@ def highlight(text: str, terms: list[str], marks: Marks = HTML) -> str:
     return render(text, find(text, terms), marks)
 
 
+@functools.cache
+def _spellings() -> dict[str, str]:
+    """The characters that fold to each folded character, besides itself: `analysis.fold`'s table inverted."""
+    spellings = collections.defaultdict(str)
+    for code, key in analysis._tables()[1].items():
+        spellings[key] += chr(code)
+    return dict(spellings)
+
+
+def _fold_only(text: str, chars: set[str]) -> str:
+    """`text` with just the characters that fold to one of `chars` folded: a few `str.replace` instead of
+    `analysis.fold`'s lookup of every character, which cost most of a snippet.
+
+    A string of `chars` occurs here exactly where it occurs in `analysis.fold(text)`, as long as each of
+    `chars` folds to itself (folded text does: folding twice changes nothing)."""
+    table = analysis._tables()[1]
+    if any(ord(c) in table for c in chars):
+        return analysis.fold(text)
+    spellings = _spellings()
+    for char in chars:
+        for other in spellings.get(char, ""):
+            text = text.replace(other, char)
+    return text
+
+
+def _matches(text: str, terms: list[str]) -> tuple[list[tuple[int, int]], list[str]]:
+    """`find(text, terms)` and the folded term each match is, folding only the characters of the terms."""
+    keys = sorted({analysis.fold(t) for t in terms if t}, key=len, reverse=True)
+    if not keys:
+        return [], []
+    pattern = re.compile("|".join(map(re.escape, keys)))  # `find`'s pattern
+    found = list(pattern.finditer(_fold_only(text, set("".join(keys)))))
+    return [m.span() for m in found], [m.group() for m in found]
+
+
 def _window(text: str, anchor: int, size: int, marks: "_Boundaries | None" = None) -> tuple[int, int]:
     """A stretch of at most `size` characters around `anchor`, starting after a punctuation mark and
     ending on one where the text allows."""
@@ -77,16 +115,25 @@ def _window(text: str, anchor: int, size: int, marks: "_Boundaries | None" = Non
     return start, end
 
 
-_SENTENCE_MARK = re.compile(f"[{re.escape(SENTENCE_END)}]")
 _ANY_MARK = re.compile(f"[{re.escape(SENTENCE_END + CLAUSE_END)}]")
 
 
 class _Boundaries:
-    """Where `text` has sentence ends, and sentence or clause ends: sorted offsets, found once per text."""
+    """Where `text` has sentence ends, and sentence or clause ends: sorted offsets, found once per text.
 
-    def __init__(self, text: str):
-        self.sentence = [m.start() for m in _SENTENCE_MARK.finditer(text)]
-        self.any = [m.start() for m in _ANY_MARK.finditer(text)]
+    With `anchors`, only near them: `_window` around an anchor `a` with a size up to `size` looks only at
+    [a - size // 2, a + size), and a long article's matches are often in a few parts of it."""
+
+    def __init__(self, text: str, anchors: list[int] | None = None, size: int = 0):
+        stretches = [[0, len(text)]] if anchors is None else []
+        for anchor in anchors or []:  # sorted: overlapping stretches are merged, and scanned once
+            lo, hi = max(0, anchor - size // 2), anchor + size
+            if stretches and lo <= stretches[-1][1]:
+                stretches[-1][1] = hi
+            else:
+                stretches.append([lo, hi])
+        self.any = [m.start() for lo, hi in stretches for m in _ANY_MARK.finditer(text, lo, hi)]
+        self.sentence = [i for i in self.any if text[i] in SENTENCE_END]
 
 
 def _last(offsets: list[int], lo: int, hi: int) -> int:
@@ -97,31 +144,35 @@ def _last(offsets: list[int], lo: int, hi: int) -> int:
 
 def snippet(text: str, terms: list[str], marks: Marks = HTML, max_chars: int = MAX_CHARS) -> str:
     """At most `max_chars` of `text` around its densest matches, in one or two fragments joined by …"""
-    spans = find(text, terms)
-    bounds = _Boundaries(text)
+    spans, keys = _matches(text, terms)
     if not spans:
-        start, end = _window(text, 0, max_chars, bounds)
+        start, end = _window(text, 0, max_chars, _Boundaries(text, [0], max(max_chars, 0)))
         return render(text[start:end], [], marks) + ("…" if end < len(text) else "")
     starts = [s for s, _ in spans]
-    keys = [analysis.fold(text[s:e]) for s, e in spans]
+    ends = [e for _, e in spans]  # sorted too: matches do not overlap
     # A long article can match hundreds of times: a few dozen anchors spread over them find the densest part.
     anchors = starts[::-(-len(starts) // MAX_ANCHORS)]
+    bounds = _Boundaries(text, anchors, max(max_chars, 0))
 
     def inside(window: tuple[int, int]) -> range:
+        """The matches that start and end in `window`."""
         first = bisect.bisect_left(starts, window[0])
-        last = bisect.bisect_right(starts, window[1])
-        while last > first and spans[last - 1][1] > window[1]:
-            last -= 1
-        return range(first, last)
+        return range(first, max(first, bisect.bisect_right(ends, window[1])))
 
     def score(window: tuple[int, int]) -> tuple[int, int]:
+        """How many different terms, then how many matches, `window` shows."""
         found = inside(window)
-        return len({keys[i] for i in found}), len(found)
+        return len(set(keys[found.start:found.stop])), len(found)
 
-    whole = max((_window(text, a, max_chars, bounds) for a in anchors), key=score)
+    def windows_around(size: int) -> list[tuple[int, int]]:
+        """The anchors' windows, each once (nearby anchors often give the same one), in the anchors' order:
+        `max` then picks the same first best window as over all of them."""
+        return list(dict.fromkeys(_window(text, a, size, bounds) for a in anchors))
+
+    whole = max(windows_around(max_chars), key=score)
     windows = [whole]
     if len(inside(whole)) < len(spans):
-        halves = [_window(text, a, max_chars // 2, bounds) for a in anchors]
+        halves = windows_around(max_chars // 2)
         first = max(halves, key=score)
         rest = [w for w in halves if w[1] <= first[0] or w[0] >= first[1]]
         if rest:

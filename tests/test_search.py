@@ -250,3 +250,19 @@ def test_a_quoted_run_returns_only_articles_containing_it(seed_index, sample):
     expected = {i for i, text in SEED_TEXTS.items() if analysis.fold(run) in analysis.fold(text)}
     # Headlines are indexed too, and they are part of each seed's text.
     assert set(ids(search(seed_index, f'"{run}"', per_page=ALL))) == expected
+
+
+@pytest.mark.parametrize("terms", [["凌源经济开发区"], ["ＡＢＣ", "abc"], ["发展", "髮"], ["𠀾"], ["经济", "经济发展"], ["的"], []])
+def test_snippets_find_what_find_finds(terms):
+    # Snippets fold only the terms' characters of the text (not all of it, as `find` does): the same matches.
+    from indexer.snippets import _matches, find
+
+    text = "凌源經濟開發區：ABC、Ａｂｃ，abc；經濟發展，经济发展、頭髮、𠁞𠀾。" * 3 + "的" * 5
+    spans, keys = _matches(text, terms)
+    assert spans == find(text, terms)
+    assert keys == [analysis.fold(text[start:end]) for start, end in spans]
+
+
+def test_snippet_module_example():
+    assert snippet("凌源经济开发区。朝阳市凌源經濟開發區助力企业。", ["凌源经济开发区"], READABLE) == \
+        "[凌源经济开发区]。朝阳市[凌源經濟開發區]助力企业。"
