@@ -1,7 +1,8 @@
 """Facets: filtering by zone, year and industry, and counting what each value would give.
 
-Every facet value's documents are held as a boolean array over document numbers, read once per index
-generation, so filtering and counting are array operations instead of Whoosh's per-document `groupedby`.
+Every facet value's documents are held as a boolean array over document numbers (and as bits, for
+counting), read once per index generation, so filtering and counting are array operations instead of
+Whoosh's per-document `groupedby`.
 Counts are disjunctive: a facet's counts ignore that facet's own selection (values within a facet combine
 with OR, facets with AND), so users see what adding a second zone would bring.
 """

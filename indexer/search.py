@@ -183,8 +183,9 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     for field, value in filters.unknown:
         if value not in sets.values[field]:
             raise query_module.unknown_value(field, value)
-    # Every match (for the total and the facet counts) by set operations on whole posting lists; the
-    # ranking below stays Whoosh's, its phrases visiting only the documents found here.
+    # Every match (for the total and the facet counts) as a boolean array over document numbers, from whole
+    # posting lists; the ranking below is Whoosh's BM25F on the same arrays, and where Whoosh itself scores,
+    # its phrases visit only the documents found here.
     match_sets = docsets.MatchSets(searcher)
     matched = sets.all if q is None else match_sets.docs(q) & sets.all
     if q is not None:
