@@ -45,11 +45,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index_dir: str, port: int, threads: int) -> subprocess.Popen:
+def start_server(index_dir: str, port: int, threads: int, workers: int = 1) -> subprocess.Popen:
     """`search serve` on 127.0.0.1:port, waiting until it answers."""
     log = open(pathlib.Path(tempfile.gettempdir()) / f"load-server-{port}.log", "wb")
     server = subprocess.Popen([str(SEARCH), "--index-dir", index_dir, "serve", "--port", str(port),
-                               "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=log)
+                               "--threads", str(threads), "--workers", str(workers)],
+                              stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -61,6 +62,17 @@ def start_server(index_dir: str, port: int, threads: int) -> subprocess.Popen:
             time.sleep(0.2)
     server.kill()
     raise SystemExit(f"the server did not start: see {log.name}")
+
+
+def _tree_rss(proc: psutil.Process) -> int:
+    """RSS of the server and its worker processes (pages they share, such as the mapped index, counted in each)."""
+    total = 0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            total += p.memory_info().rss
+        except psutil.NoSuchProcess:
+            pass
+    return total
 
 
 def query_text(spec) -> tuple[str, dict]:
@@ -172,6 +184,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--threads", type=int, default=8, help="waitress worker threads")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (`search serve --workers`)")
     parser.add_argument("--update-corpus", help="JSONL corpus to take added/changed articles from")
     parser.add_argument("--new-articles", type=int, default=200)
     parser.add_argument("--out", help="write OUT.json and OUT.md")
@@ -183,9 +196,9 @@ def main(argv: list[str] | None = None) -> None:
         index_dir = str(work / "index")
         shutil.copytree(args.index_dir, index_dir)
     port = free_port()
-    server = start_server(index_dir, port, args.threads)
+    server = start_server(index_dir, port, args.threads, args.workers)
     proc = psutil.Process(server.pid)
-    rss = [proc.memory_info().rss]
+    rss = [_tree_rss(proc)]
     doc_ids = sample_doc_ids(port)
     updater, update_log = None, {}
     deadline = time.monotonic() + args.seconds
@@ -196,7 +209,7 @@ def main(argv: list[str] | None = None) -> None:
             client.start()
         while time.monotonic() < deadline:
             time.sleep(0.5)
-            rss.append(proc.memory_info().rss)
+            rss.append(_tree_rss(proc))
             elapsed = time.monotonic() - started
             if args.update_corpus and updater is None and elapsed > args.seconds / 4:
                 updates = write_updates(args.update_corpus, work, doc_ids[:20], args.new_articles)
@@ -227,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
         by_kind[kind] = {"requests": len(times), "p50_ms": round(percentile(times, 50), 1),
                          "p95_ms": round(percentile(times, 95), 1)}
     report = {
-        "clients": args.clients, "seconds": args.seconds, "threads": args.threads,
+        "clients": args.clients, "seconds": args.seconds, "threads": args.threads, "workers": args.workers,
         "requests": len(samples), "throughput_rps": round(len(samples) / args.seconds, 1),
         "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
         "p99_ms": round(percentile(latencies, 99), 1), "mean_ms": round(statistics.fmean(latencies), 1),
@@ -242,7 +255,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def markdown(r: dict) -> str:
-    lines = [f"Load test: {r['clients']} clients for {r['seconds']:.0f} s, waitress threads {r['threads']}", "",
+    lines = [f"Load test: {r['clients']} clients for {r['seconds']:.0f} s, {r.get('workers', 1)} server process(es) "
+             f"with {r['threads']} waitress threads each", "",
              "| requests | throughput | p50 | p95 | p99 | errors | server RSS start → peak |", "|---|---|---|---|---|---|---|",
              f"| {r['requests']} | {r['throughput_rps']} req/s | {r['p50_ms']} ms | {r['p95_ms']} ms | {r['p99_ms']} ms "
              f"| {r['errors']} | {r['server_rss_mb']['start']} → {r['server_rss_mb']['peak']} MB |", "",

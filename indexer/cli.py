@@ -280,24 +280,98 @@ def _explain(paths, doc_id: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
+              help="Server processes sharing the port, each with --threads threads (one per core: Python "
+                   "runs one process's threads on one core at a time).")
 @click.pass_obj
-def serve_command(obj, host, port, threads) -> None:
+def serve_command(obj, host, port, threads, workers) -> None:
     """Serve the search page with waitress (a production server; never Flask's debug server).
 
     \b
     Example:
         search serve --port 8080
+        search serve --workers 2      # both cores of a 2-core machine
     """
+    import socket
+
     import waitress
 
     from web import create_app
 
     _ensure_index(obj["index_dir"])
-    app = create_app({"INDEX_DIR": os.path.abspath(obj["index_dir"])})
-    click.echo(f"Serving on http://{host}:{port}/ (Ctrl-C to stop)", err=True)
+    config = {"INDEX_DIR": os.path.abspath(obj["index_dir"])}
+    try:
+        listener = socket.create_server((host, port), backlog=1024)
+    except OSError as e:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {os.strerror(e.errno) if e.errno else e}.")
+    port = listener.getsockname()[1]
+    processes = f" with {workers} processes" if workers > 1 else ""
+    click.echo(f"Serving on http://{host}:{port}/{processes} (Ctrl-C to stop)", err=True)
     # Every route is GET: a body is never needed, so waitress need not buffer one (its default is 1 GB).
-    waitress.serve(app, host=host, port=port, threads=threads, ident="chaoyang-search",
-                   max_request_body_size=64 * 1024)
+    options = dict(threads=threads, ident="chaoyang-search", max_request_body_size=64 * 1024)
+
+    def serve() -> None:
+        waitress.serve(create_app(config), sockets=[listener], **options)
+
+    if workers > 1:
+        sys.exit(_serve_processes(workers, serve))
+    serve()
+
+
+def _serve_processes(workers: int, serve) -> int:
+    """Run `serve` in `workers` forked processes that share the listening socket (the kernel hands each
+    connection to one of them) until this process is told to stop; returns the exit status.
+
+    A worker that dies takes the others down (exit 1): a half-capacity server should not look healthy. A
+    worker whose parent is gone (killed with SIGKILL) stops by itself."""
+    import signal
+    import threading
+
+    parent = os.getpid()
+    children: list[int] = []
+    for _ in range(workers):
+        pid = os.fork()
+        if pid == 0:  # a worker: Ctrl-C reaches the whole process group; the parent stops the workers
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+            def orphaned() -> None:
+                while os.getppid() == parent:
+                    time.sleep(1.0)
+                os._exit(0)
+
+            threading.Thread(target=orphaned, daemon=True).start()
+            try:
+                serve()
+            finally:
+                os._exit(1)
+        children.append(pid)
+
+    stopping = False
+
+    def stop(signum=None, frame=None) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    status = 0
+    while children:
+        try:
+            pid, _ = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        children.remove(pid)
+        if not stopping:
+            click.echo(f"Error: server process {pid} stopped; stopping the others.", err=True)
+            status = 1
+            stop()
+    return status
 
 
 def main() -> None:
