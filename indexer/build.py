@@ -155,6 +155,8 @@ class SegmentBuilder:
                         else:
                             p.append(i)
                     pos1 = self._pos1
+                    # Each branch appends its postings inline (get, then new list or +=): this runs once per
+                    # posting, tens of millions of times in a big build, where a helper call would cost seconds.
                     get = terms.get
                     w1 = weights[1]
                     for t, p in positions.items():
