@@ -27,29 +27,16 @@ from typing import Any, BinaryIO
 
 # bs4 and charset_normalizer are imported where HTML or unknown encodings are read: a search needs neither.
 
+from .record import Article
+
+__all__ = ["Article", "Meter", "Skipped", "Unchanged", "decode", "headline", "read_articles"]
+
 # One-article files are read whole; beyond this size a file is an export or a mistake, not an article.
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 # Lines that open an article but are not its headline: a kicker that leads into the headline ("…——"),
 # a subtitle ("——…"), a summary box, a byline.
 _NOT_HEADLINE = re.compile(r"^(——|—|核心提示|引子|本报记者|本报讯|记者)|(——|—|:|：)$")
-
-
-@dataclasses.dataclass
-class Article:
-    """One article as read from its source; explicit metadata (zones, year, industries) wins over extraction."""
-
-    id: str
-    title: str
-    body: str
-    path: str = ""
-    date: str | None = None
-    source: str | None = None
-    zones: list[str] | None = None
-    year: int | None = None
-    industries: list[str] | None = None
-    # Digest of the source (see `read_articles`); "" for an article not read by `read_articles`.
-    digest: str = dataclasses.field(default="", compare=False, repr=False)
 
 
 @dataclasses.dataclass

@@ -5,11 +5,9 @@ Heavy modules (Whoosh, jieba) are imported inside the commands, so `search --hel
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import pathlib
-import re
 import sys
 import time
 
@@ -111,6 +109,7 @@ def query_command(obj, words, zone, years, industry, limit, page, sort, as_json)
         search 开发区 -z 喀左 -z 建平
     """
     from .errors import SearchError
+    from .export import results_json
     from .query import Filters
     from .search import Index, search
 
@@ -124,26 +123,26 @@ def query_command(obj, words, zone, years, industry, limit, page, sort, as_json)
     except SearchError as exc:
         raise _fail(exc) from None
     if as_json:
-        click.echo(json.dumps(results.to_json(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
         return
     _print_results(results)
 
 
-_MARK = re.compile(r"<mark>(.*?)</mark>")
-
-
-def _terminal(snippet_html: str) -> str:
-    """A snippet's HTML as terminal text, matches in colour (click.echo drops colour when piped)."""
-    return html.unescape(_MARK.sub(lambda m: click.style(m.group(1), fg="red", bold=True), snippet_html))
+def _terminal(snippet) -> str:
+    """A snippet as terminal text, matches in colour (click.echo drops colour when piped)."""
+    return snippet.render(lambda text, exact: click.style(text, fg="red" if exact else "yellow", bold=exact))
 
 
 def _print_results(results) -> None:
     first = (results.page - 1) * results.per_page
     for n, hit in enumerate(results.hits, first + 1):
-        click.echo(click.style(f"{n}. {hit.title}", bold=True))
-        facts = [hit.id, " ".join(hit.zones) or "no zone", str(hit.year or "year unknown")]
-        click.echo("   " + " · ".join(facts + ([" ".join(hit.industries)] if hit.industries else [])))
+        a = hit.article
+        click.echo(click.style(f"{n}. ", bold=True) + click.style(_terminal(hit.title), bold=True))
+        facts = [a.id, " ".join(a.zones or []) or "no zone", str(a.year or "year unknown")]
+        click.echo("   " + " · ".join(facts + ([" ".join(a.industries)] if a.industries else [])))
         click.echo("   " + _terminal(hit.snippet))
+        if hit.missing:
+            click.echo("   missing: " + " ".join(hit.missing))
         click.echo()
     shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
     click.echo(f"{shown}{results.total} results (page {results.page} of {results.pages}) "

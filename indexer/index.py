@@ -31,47 +31,64 @@ import shutil
 import time
 from collections.abc import Callable, Iterable
 
-from whoosh import index as whoosh_index
-from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh import scoring
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Existence
 from whoosh.util import random_name
 from whoosh.util.filelock import try_for
 from whoosh.writing import CLEAR
 
-from . import analysis, build, metadata
+from . import analysis, build, codec, metadata, record
 from .articles import Article, Meter, Skipped, Unchanged, read_articles
 from .errors import SearchError
 
-FACETS = ("zone", "year", "industry")
-_TOKENS = SpaceSeparatedTokenizer()
-
 # Bump when `document` or the readers index the same source differently: every article is re-indexed.
-DOCUMENT_VERSION = 2
+DOCUMENT_VERSION = 3
+# Headline words weigh this much more than body words (BM25F).
+TITLE_BOOST = 3.0
 
-SCHEMA = Schema(
-    id=ID(stored=True, unique=True),
-    # Ranking fields: jieba words of the headline (weighted above the body, BM25F) and of the whole article.
-    # Frequencies only: phrases are matched on `grams`, so word positions would only cost space and time.
-    title_words=TEXT(analyzer=_TOKENS, field_boost=3.0, phrase=False),
-    words=TEXT(analyzer=_TOKENS, phrase=False),
-    # Recall field: character bigrams (`analysis.grams`); phrase positions make any typed run findable.
-    grams=TEXT(analyzer=_TOKENS),
-    zone=KEYWORD(stored=True, commas=True),
-    year=ID(stored=True),
-    industry=KEYWORD(stored=True, commas=True),
-    # "YYYY-MM-DD", "YYYY" or "": sorts newest first.
-    sortdate=ID(stored=True, sortable=True),
-    title=STORED,
-    body=STORED,
-    date=STORED,
-    source=STORED,
-    # What an update needs of every article, "hash\0path\0id" in UTF-8: a column, read for all articles at
-    # once without unpickling their stored bodies.
-    ingest=COLUMN(),
-)
 
-_INDEX_NAME = "MAIN"  # Whoosh's default
+def _tokens(fmt) -> TEXT:
+    """A field of space-separated tokens (analysis happens before Whoosh sees the text) in format `fmt`."""
+    field = TEXT(analyzer=codec.TOKENIZER)
+    field.format = fmt
+    return field
+
+
+def make_schema() -> Schema:
+    """The index's fields: the token streams of `indexer.analysis`, the facets and stored fields of
+    `indexer.record`, the sort key and what updates need."""
+    fields = {
+        "id": ID(stored=True, unique=True),
+        # Ranking: jieba words of the headline (weighted above the body, BM25F) and of the whole article.
+        "title_words": _tokens(codec.WordFrequency(field_boost=TITLE_BOOST)),
+        "words": _tokens(codec.WordFrequency()),
+        # Recall: character bigrams of the stream, with positions, so any typed string is a phrase of them;
+        # the headline's alone too (intitle:, and a headline typed whole ranks its article first).
+        "grams": _tokens(codec.GramPositions()),
+        "title_grams": _tokens(codec.GramPositions()),
+        # A query of one character: the characters of the stream.
+        "chars": _tokens(Existence()),
+        # "YYYY-MM-DD", "YYYY" or "": sorts newest first.
+        "sortdate": ID(sortable=True),
+        # What an update needs of every article, "hash\0path\0id" in UTF-8: a column, read for all articles at
+        # once without unpickling their stored bodies.
+        "ingest": COLUMN(),
+    }
+    for facet in record.FACETS:
+        stored = facet.attribute != "site"  # a source's site is derived from the stored source
+        fields[facet.name] = (KEYWORD(stored=stored, commas=True) if facet.multiple else ID(stored=stored))
+    for name in record.STORED:
+        fields.setdefault(name, STORED())
+    return Schema(**fields)
+
+
+SCHEMA = make_schema()
+# Whoosh's BM25F; a verbatim match (a phrase of grams) is penalised less for a long article than a word is.
+WEIGHTING = scoring.BM25F(grams_B=0.3, title_grams_B=0.3)
+FACETS = record.FACET_NAMES
+
+_INDEX_NAME = codec.INDEX_NAME
 _LOCK_NAME = f"{_INDEX_NAME}_WRITELOCK"
 # What a killed writer leaves besides segment files: its temporary folder and a half-written TOC.
 _TEMP_FOLDER = f"{_INDEX_NAME}.tmp"
@@ -103,9 +120,9 @@ class IndexBusy(SearchError):
 def _generation(index_dir: str | os.PathLike) -> int:
     """The latest committed generation of the index in `index_dir`; -1 when there is none."""
     path = pathlib.Path(index_dir)
-    if not path.is_dir() or not whoosh_index.exists_in(str(path)):
+    if not path.is_dir():
         return -1
-    return whoosh_index.open_dir(str(path)).latest_generation()
+    return codec.latest_generation(codec.MappedStorage(str(path)))
 
 
 def exists(index_dir: str | os.PathLike) -> bool:
@@ -117,7 +134,7 @@ def open_index(index_dir: str | os.PathLike):
     """Open the index, or say clearly that there is none."""
     if not exists(index_dir):
         raise SearchError(f"No index in {index_dir}: run `search index` first.")
-    return whoosh_index.open_dir(str(index_dir))
+    return codec.MappedStorage(str(index_dir)).open_index(_INDEX_NAME)
 
 
 @functools.cache
@@ -145,30 +162,31 @@ def content_hash(article: Article, catalog_entry: dict | None) -> str:
 
 
 def document(article: Article, catalog_entry: dict | None, digest: str) -> tuple[dict, metadata.Metadata]:
-    """The fields Whoosh stores for `article`, and its extracted metadata.
+    """The fields Whoosh indexes and stores for `article`, and its extracted metadata.
 
     A pure function of picklable inputs: articles can be analysed in worker processes.
     """
     entry = catalog_entry or {}
     title = entry.get("title") or article.title
+    text = analysis.clean(article.body)
     meta = metadata.extract(article, entry)
     date = entry.get("date") or article.date or ""
-    text = analysis.clean(article.body)
+    indexed = dataclasses.replace(article, title=title, date=date or None,
+                                  source=entry.get("source") or article.source, zones=meta.zones,
+                                  year=meta.year, industries=meta.industries,
+                                  companies=getattr(meta, "companies", None) or [])
     fields = {
-        "id": article.id,
+        **record.stored_fields(indexed),
         "title_words": " ".join(analysis.words(title)),
         "words": " ".join(analysis.words(text)),
-        "grams": " ".join(analysis.grams(analysis.clean(title)) + analysis.grams(text)),
-        "zone": ",".join(meta.zones),
-        "year": str(meta.year or ""),
-        "industry": ",".join(meta.industries),
+        "grams": " ".join(analysis.grams(title, text)),
+        "title_grams": " ".join(analysis.grams(title)),
+        "chars": " ".join(analysis.chars(title, text)),
         "sortdate": str(date or meta.year or ""),
-        "title": title,
-        "body": article.body,
-        "date": date or None,
-        "source": entry.get("source") or article.source,
         "ingest": f"{digest}\0{article.path}\0{article.id}".encode("utf-8", "surrogateescape"),
     }
+    for facet in record.FACETS:
+        fields[facet.name] = ",".join(v.replace(",", " ") for v in record.facet_values(indexed, facet))
     return fields, meta
 
 
@@ -181,38 +199,31 @@ class Indexed:
     docnum: int
 
 
-def indexed(storage: FileStorage, segments: list) -> dict[str, Indexed]:
-    """Every live article in `segments` (of the index in `storage`), by id, from the `ingest` column alone.
-
-    Only each segment's per-document files are opened: a full reader would also load the term index
-    (Whoosh copies it into memory, 0.6 s for 20,000 articles), and stored fields are never unpickled.
-    """
+def indexed(storage, segments: list) -> dict[str, Indexed]:
+    """Every live article in `segments` (of the index in `storage`), by id, from the `ingest` column alone
+    (a full reader would also load the term index, and stored fields are never unpickled)."""
     found: dict[str, Indexed] = {}
-    column = SCHEMA["ingest"].column_type
-    base = 0
-    for segment in segments:
-        files = segment.open_compound_file(storage) if segment.is_compound() else storage
-        perdoc = segment.codec().per_document_reader(files, segment)
-        try:
-            if perdoc.has_column("ingest"):
-                deleted = set(perdoc.deleted_docs())
-                for docnum, value in enumerate(perdoc.column_reader("ingest", column)):
-                    if docnum not in deleted:
-                        digest, path, doc_id = value.decode("utf-8", "surrogateescape").split("\0", 2)
-                        found[doc_id] = Indexed(digest, path, base + docnum)
-        finally:
-            perdoc.close()
-            if files is not storage:
-                files.close()
-        base += segment.doc_count_all()
+    for docnum, _, value in codec.column_values(storage, segments, "ingest", SCHEMA["ingest"].column_type):
+        digest, path, doc_id = value.decode("utf-8", "surrogateescape").split("\0", 2)
+        found[doc_id] = Indexed(digest, path, docnum)
     return found
 
 
 def _indexed_before_columns(reader) -> dict[str, Indexed]:
-    """The same for an index made before the `ingest` column, from the stored fields (slow: every stored
+    """`indexed` for an index made before the `ingest` column, from the stored fields (slow: every stored
     body is unpickled)."""
     return {fields["id"]: Indexed(fields.get("hash", ""), fields.get("path", ""), docnum)
             for docnum, fields in ((n, reader.stored_fields(n)) for n in reader.all_doc_ids())}
+
+
+def _same_schema(a: Schema, b: Schema) -> bool:
+    """Whether two schemas index, store and score alike (an index of another schema must be rebuilt)."""
+
+    def shape(schema: Schema) -> list:
+        return [(name, type(f), type(f.format), getattr(f.format, "field_boost", None), f.stored, f.scorable,
+                 f.unique, type(f.column_type)) for name, f in sorted(schema.items())]
+
+    return shape(a) == shape(b)
 
 
 def _catalogs(paths: Iterable[pathlib.Path]) -> dict[str, dict]:
@@ -238,7 +249,7 @@ def _vanished(roots: list[pathlib.Path]) -> Callable[[str], bool]:
     return vanished
 
 
-class _Storage(FileStorage):
+class _Storage(codec.MappedStorage):
     """Whoosh's file storage, remembering the files it opens: a failed update closes them all, whatever
     state the writer was left in (even half-constructed)."""
 
@@ -272,14 +283,11 @@ class _Storage(FileStorage):
         self.opened.clear()
 
 
-def _remove_leftovers(storage: FileStorage) -> None:
+def _remove_leftovers(storage) -> None:
     """Remove what killed or failed writers left: segment files no table of contents lists, half-written
     tables of contents, the writer's temporary folder. Called holding the write lock, so no live writer owns
     them; readers keep the files they have open (POSIX)."""
-    generation = whoosh_index.TOC._latest_generation(storage, _INDEX_NAME)
-    if generation >= 0:
-        toc = whoosh_index.TOC.read(storage, _INDEX_NAME, generation)
-        whoosh_index.clean_files(storage, _INDEX_NAME, generation, toc.segments)
+    codec.remove_unlisted(storage)
     for name in storage.list():
         if _TEMP_TOC.match(name):
             try:
@@ -301,7 +309,7 @@ class _WriteLock:
     def __init__(self, index_dir: pathlib.Path, wait: float):
         self.index_dir, self.wait = index_dir, wait
 
-    def __enter__(self) -> FileStorage:
+    def __enter__(self) -> "_Storage":
         try:
             self.index_dir.mkdir(parents=True, exist_ok=True)
             storage = _Storage(str(self.index_dir))
@@ -339,7 +347,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
         writer = builder = None
         try:
             _remove_leftovers(storage)
-            if whoosh_index.TOC._latest_generation(storage, _INDEX_NAME) < 0:
+            if codec.latest_generation(storage) < 0:
                 ix = storage.create_index(SCHEMA, indexname=_INDEX_NAME)
             else:
                 ix = storage.open_index(_INDEX_NAME)
@@ -350,15 +358,16 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
             else:
                 with writer.reader() as reader:
                     known = _indexed_before_columns(reader)
-                rebuild = rebuild or _must_rebuild(index_dir, known, roots, report)
+            if not rebuild and not _same_schema(ix.schema, SCHEMA):
+                rebuild = _must_rebuild(index_dir, known, roots, report)
             if rebuild:
                 writer.schema = SCHEMA  # a fresh index: this version's schema
-            builder = build.Builder(storage, _INDEX_NAME, writer.schema, document)
+            builder = build.Builder(storage, writer.schema, document)
             segments = _write(writer, builder, roots, known, rebuild, report, progress)
             _commit(writer, segments, rebuild, report, first=ix.latest_generation() == 0)
         except OSError as exc:
             _abort(writer, storage, builder)
-            if writer is not None and whoosh_index.TOC._latest_generation(storage, _INDEX_NAME) == writer.generation:
+            if writer is not None and codec.latest_generation(storage) == writer.generation:
                 raise SearchError(f"The update of {index_dir} was saved, but then: {_reason(exc)}.") from None
             raise SearchError(f"Cannot update the index in {index_dir}: {_reason(exc)}. "
                               f"The index is as it was.") from None
@@ -371,8 +380,8 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
 
 def _must_rebuild(index_dir: pathlib.Path, known: dict[str, Indexed], roots: list[pathlib.Path],
                   report: Report) -> bool:
-    """An index made before the `ingest` column is rebuilt with this version's schema, if every article in it
-    comes from the paths read now or from a source that is gone; otherwise the user is asked to name all."""
+    """An index made by an earlier version (another schema) is rebuilt with this version's, if every article in
+    it comes from the paths read now or from a source that is gone; otherwise the user is asked to name all."""
     vanished = _vanished(roots)
     elsewhere = sorted({k.path for k in known.values() if not vanished(k.path)})
     if elsewhere:
@@ -433,9 +442,9 @@ def _commit(writer, segments: list, rebuild: bool, report: Report, first: bool) 
     segment); a writer with nothing to change is cancelled instead, so searchers need not refresh (but a new
     index is committed: it then exists)."""
     if rebuild:
-        build.commit(writer, segments, mergetype=CLEAR)
+        codec.commit(writer, segments, mergetype=CLEAR)
     elif report.added or report.updated or report.removed or first:
-        build.commit(writer, segments)
+        codec.commit(writer, segments)
     else:
         writer.cancel()
         _remove_leftovers(writer.storage)  # a cancelled writer leaves its (empty) segment's files

@@ -1,4 +1,10 @@
-"""The search core, shared by the CLI and the web: `search(index, query, filters, page) -> Results`."""
+"""The search core, shared by the CLI and the web: `search(index, query, filters, page) -> Results`.
+
+One path from a typed query to ranked documents: the query language (`indexer.query`) is compiled into one
+query (`indexer.plan`), evaluated for its matches and scores together (`indexer.execute`), filtered and
+counted by facet (`indexer.facets`); the page's hits get snippets as spans (`indexer.snippets`). Browsing
+(filters alone) and sorting by date use the same matches, ordered by the date key instead of the score.
+"""
 
 from __future__ import annotations
 
@@ -6,31 +12,41 @@ import dataclasses
 import os
 import threading
 import time
+from collections.abc import Iterator
 
-from whoosh import sorting
+import numpy as np
 
-from . import analysis, docsets, index as index_module, query as query_module, snippets
+from . import analysis, execute, index as index_module, plan as plan_module, query as query_module, record
 from .errors import SearchError
 from .facets import FacetSets, FacetValue
+from .plan import Mark
 from .query import Filters
+from .record import Article
+from .snippets import Snippet, highlight, snippet
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
 RELATED_CHARS = 1000
+RELATED_WORDS = 12
+# No search works longer than this (seconds) before answering with what it found (`Results.timed_out`).
+BUDGET_SECONDS = 1.0
 
 
 @dataclasses.dataclass
 class Hit:
-    id: str
-    title: str
-    zones: list[str]
-    year: int | None
-    industries: list[str]
+    """An article found, its score, the snippet and headline with the matches, and the query's words it
+    lacks (in a relaxed search)."""
+
+    article: Article
     score: float
-    snippet: str
-    date: str | None = None
-    source: str | None = None
+    snippet: Snippet
+    title: Snippet
+    missing: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.article.id
 
 
 @dataclasses.dataclass
@@ -44,60 +60,19 @@ class Results:
     filters: Filters
     sort: str = "relevance"
     seconds: float = 0.0
-    terms: list[str] = dataclasses.field(default_factory=list)
+    marks: list[Mark] = dataclasses.field(default_factory=list)
     # Matching articles per year and zone, for the chart of results: {"2020": {"凌源经济开发区": 2}}.
     year_zone: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    # The time budget ran out: the total, facets and hits count what was found until then.
+    timed_out: bool = False
+    # No article has every word: these have most of them (each hit says which it lacks).
+    relaxed: bool = False
+    # Other spellings searched as well (regional word forms).
+    also: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
-
-    def to_json(self) -> dict:
-        """The JSON shape shared by `search --json` and `/api/search`."""
-        return {
-            "query": self.query,
-            "total": self.total,
-            "page": self.page,
-            "per_page": self.per_page,
-            "hits": [{"id": h.id, "title": h.title, "zones": h.zones, "year": h.year,
-                      "industries": h.industries, "score": round(h.score, 4), "snippet": h.snippet}
-                     for h in self.hits],
-            "facets": {field: [{"value": v.value, "count": v.count} for v in values]
-                       for field, values in self.facets.items()},
-        }
-
-
-@dataclasses.dataclass
-class Document:
-    """One stored article, for the article page."""
-
-    id: str
-    title: str
-    body: str
-    zones: list[str]
-    year: int | None
-    industries: list[str]
-    date: str | None
-    source: str | None
-    docnum: int
-
-    def paragraphs(self) -> list[str]:
-        return analysis.paragraphs(self.body)
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "title": self.title, "zones": self.zones, "year": self.year,
-                "industries": self.industries, "date": self.date, "source": self.source,
-                "paragraphs": self.paragraphs()}
-
-
-def _split(value: str | None) -> list[str]:
-    return [v for v in (value or "").split(",") if v]
-
-
-def _document(fields: dict, docnum: int) -> Document:
-    return Document(fields["id"], fields["title"], fields["body"], _split(fields.get("zone")),
-                    int(fields["year"]) if fields.get("year") else None, _split(fields.get("industry")),
-                    fields.get("date"), fields.get("source"), docnum)
 
 
 class Index:
@@ -114,11 +89,11 @@ class Index:
     def searcher(self):
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self._local.searcher = self.ix.searcher()
+            s = self._local.searcher = self.ix.searcher(weighting=index_module.WEIGHTING)
         elif not s.up_to_date():
             # A fresh searcher, not Searcher.refresh(): that reuses segment readers and misses deletions.
             s.close()
-            s = self._local.searcher = self.ix.searcher()
+            s = self._local.searcher = self.ix.searcher(weighting=index_module.WEIGHTING)
         return s
 
     def facet_sets(self, searcher) -> FacetSets:
@@ -129,26 +104,50 @@ class Index:
                     g: f for g, f in self._facets.items() if g > generation - 2}}
             return self._facets[generation]
 
-    def vocabulary(self, searcher=None) -> query_module.Vocabulary:
+    def vocabulary(self, searcher=None) -> plan_module.Vocabulary:
         """Whether a word occurs in the indexed articles' words: queries are cut into these."""
         reader = (searcher or self.searcher()).reader()
         return lambda word: ("words", word) in reader
 
-    def document(self, doc_id: str) -> Document | None:
+    def document(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
-        searcher = self.searcher()
-        docnum = searcher.document_number(id=doc_id)
-        return None if docnum is None else _document(searcher.stored_fields(docnum), docnum)
+        docnum = self.docnum(doc_id)
+        return None if docnum is None else record.from_stored(self.searcher().stored_fields(docnum))
 
-    def related(self, doc: Document, limit: int = 5) -> list[Document]:
-        """Articles like `doc`, by Whoosh's more_like_this over its words."""
+    def marks(self, query: str) -> list[Mark]:
+        """What a search for `query` marks in an article (none for a query that cannot be parsed)."""
+        if not query.strip():
+            return []
+        try:
+            return plan_module.compile_query(query_module.parse(query), self.vocabulary()).marks
+        except SearchError:
+            return []
+
+    def docnum(self, doc_id: str) -> int | None:
+        return self.searcher().document_number(id=doc_id)
+
+    def related(self, doc: Article, limit: int = 5) -> list[Article]:
+        """Articles like `doc`: those sharing most of the rarer words of its headline and lead."""
         searcher = self.searcher()
-        # The words of its headline and lead, cut against the vocabulary: enough to pick key terms, and
-        # the server never loads jieba.
+        reader = searcher.reader()
         lead = analysis.clean(doc.title + "\n" + doc.body)[:RELATED_CHARS]
-        text = " ".join(analysis.query_words(lead, self.vocabulary(searcher)))
-        results = searcher.more_like(doc.docnum, "words", text=text, top=limit)
-        return [_document(hit.fields(), hit.docnum) for hit in results]
+        words = [w for w in analysis.query_words(lead, self.vocabulary(searcher)) if len(w) > 1]
+        counts: dict[str, int] = {}
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+        total = max(1, reader.doc_count())
+        weight = {w: n * np.log(total / (1 + reader.doc_frequency("words", w))) for w, n in counts.items()}
+        chosen = sorted(weight, key=lambda w: -weight[w])[:RELATED_WORDS]
+        if not chosen:
+            return []
+        q = plan_module.Or(tuple(plan_module.Term("words", w) for w in chosen))
+        found = execute.run(q, searcher, execute.Budget.of(BUDGET_SECONDS))
+        sets = self.facet_sets(searcher)
+        docs = found.matched & sets.all
+        me = self.docnum(doc.id)
+        if me is not None:
+            docs[me] = False
+        return [record.from_stored(searcher.stored_fields(d)) for d, _ in execute.top(found.scores, docs, limit)]
 
     def close(self) -> None:
         s = getattr(self._local, "searcher", None)
@@ -157,94 +156,114 @@ class Index:
             self._local.searcher = None
 
 
-def search(index: Index, query: str = "", filters: Filters | None = None, page: int = 1,
-           per_page: int = 10, sort: str = "relevance", browse_all: bool = False) -> Results:
-    """Search `index`: words of the query language, plus filters; one page of hits with snippets and
-    disjunctive facet counts. With no words, lists the filtered articles newest first (all of them when
-    `browse_all`); raises SearchError for input it cannot answer."""
-    started = time.perf_counter()
+@dataclasses.dataclass
+class _Found:
+    """A query's matches over the index (before and after the filters), scores and what the page says."""
+
+    searcher: object
+    sets: FacetSets
+    parsed: query_module.ParsedQuery
+    plan: plan_module.Plan
+    scores: np.ndarray
+    matched: np.ndarray
+    final: np.ndarray
+    timed_out: bool = False
+    relaxed: bool = False
+
+    @property
+    def total(self) -> int:
+        return int(self.final.sum())
+
+    def ranked(self, sort: str, limit: int | None = None) -> list[tuple[int, float]]:
+        """The first `limit` matches (all: None), best first or newest first."""
+        if self.plan.query is None or sort == "date":
+            order = self.sets.newest_first
+            chosen = order[self.final[order]][:limit].tolist()
+            return [(d, float(self.scores[d])) for d in chosen]
+        return execute.top(self.scores, self.final, self.total if limit is None else limit)
+
+
+def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_all: bool,
+          budget: float | None) -> _Found:
+    """Evaluate a query with its filters: one path for every search."""
     if sort not in SORTS:
-        raise SearchError(f"Sort must be one of: {', '.join(SORTS)}.")
-    if not 1 <= page <= MAX_PAGE:
-        raise SearchError(f"Page must be between 1 and {MAX_PAGE}.")
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise SearchError(f"Results per page must be between 1 and {MAX_PER_PAGE}.")
-    filters = dataclasses.replace(filters) if filters else Filters()
-    filters.zone, filters.year, filters.industry, filters.unknown = (
-        list(filters.zone), list(filters.year), list(filters.industry), list(filters.unknown))
+        raise SearchError("Sort must be one of: {sorts}.", sorts=", ".join(SORTS))
+    filters = filters.copy() if filters else Filters()
     parsed = query_module.parse(query, filters)
     searcher = index.searcher()
     known = index.vocabulary(searcher)
-    q = query_module.to_whoosh(parsed, known)
-    if q is None and not filters and not browse_all:
+    plan = plan_module.compile_query(parsed, known)
+    if plan.query is None and not filters and not browse_all:
         raise SearchError("Type something to search for, or choose a zone, year or industry.")
 
     sets = index.facet_sets(searcher)
-    for field, value in filters.unknown:
-        if value not in sets.values[field]:
-            raise query_module.unknown_value(field, value)
-    # Every match (for the total and the facet counts) as a boolean array over document numbers, from whole
-    # posting lists; the ranking below is Whoosh's BM25F on the same arrays, and where Whoosh itself scores,
-    # its phrases visit only the documents found here.
-    match_sets = docsets.MatchSets(searcher)
-    matched = sets.all if q is None else match_sets.docs(q) & sets.all
-    if q is not None:
-        q = docsets.exact_phrases(q, match_sets)
+    for facet, value in filters.unknown:
+        if not sets.has(facet, value):
+            raise query_module.unknown_value(facet, value)
     allowed = sets.allowed(filters)
+    deadline = execute.Budget.of(budget)
+    if plan.query is None:
+        return _Found(searcher, sets, parsed, plan, np.zeros(sets.size), sets.all,
+                      sets.all if allowed is None else sets.all & allowed)
+    found = execute.run(plan.query, searcher, deadline)
+    matched = found.matched & sets.all
     final = matched if allowed is None else matched & allowed
-    total = int(final.sum())
-    facets = sets.count(matched, filters)
-
-    limit = page * per_page
-    if not total:  # Whoosh reads an empty filter as no filter at all
-        results = []
-    elif q is None or sort == "date":
-        sortedby = sorting.FieldFacet("sortdate", reverse=True)
-        results = searcher.search(q or _every(), filter=_docnums(final), limit=limit, sortedby=sortedby)
-    else:
-        ranked = docsets.rank(searcher, q, final, limit, match_sets)
-        if ranked is None:  # a query the fast ranking does not score: Whoosh's collector
-            results = searcher.search(q, filter=_docnums(final), limit=limit)
-        else:
-            results = [_Ranked(searcher, docnum, score) for docnum, score in ranked]
-    terms = query_module.highlight_terms(parsed, known)
-    hits = []
-    for hit in results[(page - 1) * per_page:limit]:
-        doc = _document(hit.fields(), hit.docnum)
-        hits.append(Hit(doc.id, doc.title, doc.zones, doc.year, doc.industries, float(hit.score or 0.0),
-                        snippets.snippet(_snippet_text(doc.body, terms), terms), doc.date, doc.source))
-    return Results(query, total, page, per_page, hits, facets, filters, sort,
-                   time.perf_counter() - started, terms, sets.year_by_zone(matched, filters))
+    result = _Found(searcher, sets, parsed, plan, found.scores, matched, final, found.timed_out)
+    loose = plan_module.relaxed(plan, parsed) if not final.any() and not found.timed_out else None
+    if loose is not None:
+        found = execute.run(loose, searcher, deadline)
+        matched = found.matched & sets.all
+        final = matched if allowed is None else matched & allowed
+        result = _Found(searcher, sets, parsed, plan, found.scores, matched, final, found.timed_out, True)
+    return result
 
 
-def _docnums(docs) -> set[int]:
-    """A boolean array of documents as the set of document numbers Whoosh's `filter` takes."""
-    return set(docs.nonzero()[0].tolist())
+def search(index: Index, query: str = "", filters: Filters | None = None, page: int = 1, per_page: int = 10,
+           sort: str = "relevance", browse_all: bool = False, budget: float | None = BUDGET_SECONDS) -> Results:
+    """Search `index`: words of the query language, plus filters; one page of hits with snippets and
+    disjunctive facet counts. With no words, lists the filtered articles newest first (all of them when
+    `browse_all`). Works at most `budget` seconds (None: no limit); raises SearchError for input it cannot
+    answer."""
+    started = time.perf_counter()
+    if not 1 <= page <= MAX_PAGE:
+        raise SearchError("Page must be between 1 and {last}.", last=MAX_PAGE)
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise SearchError("Results per page must be between 1 and {last}.", last=MAX_PER_PAGE)
+    found = _find(index, query, filters, sort, browse_all, budget)
+    total = found.total
+    ranked = found.ranked(sort, page * per_page)[(page - 1) * per_page:]
+    hits = [_hit(found.searcher, docnum, score, found.plan, found.relaxed) for docnum, score in ranked]
+    filters = found.parsed.filters
+    return Results(query, total, page, per_page, hits, found.sets.count(found.matched, filters), filters, sort,
+                   time.perf_counter() - started, found.plan.marks, found.sets.year_by_zone(found.matched, filters),
+                   found.timed_out, found.relaxed, found.plan.also)
 
 
-def _snippet_text(body: str, terms: list[str]) -> str:
-    """The text a snippet is cut from: the whole article, or without words to show, its lead (the first
-    real paragraph, past the headline lines the body opens with)."""
-    if terms:
-        return analysis.clean(body)
+def articles(index: Index, query: str = "", filters: Filters | None = None, sort: str = "relevance",
+             budget: float | None = BUDGET_SECONDS) -> tuple[int, bool, Iterator[Article]]:
+    """Every article a search finds, in its order (for exports): how many, whether the budget cut the search
+    short, and the articles, read from the index as they are iterated."""
+    found = _find(index, query, filters, sort, True, budget)
+    searcher = found.searcher
+    docnums = [d for d, _ in found.ranked(sort)]
+    return found.total, found.timed_out, (record.from_stored(searcher.stored_fields(d)) for d in docnums)
+
+
+def _hit(searcher, docnum: int, score: float, plan: plan_module.Plan, relaxed: bool) -> Hit:
+    article = record.from_stored(searcher.stored_fields(docnum))
+    text = snippet_text(article.body, bool(plan.marks))
+    missing = []
+    if relaxed:
+        stream = analysis.stream(article.title + article.body)
+        missing = [unit for unit, _ in plan.units if analysis.stream(unit) not in stream]
+    return Hit(article, score, snippet(text, plan.marks), highlight(article.title, plan.marks), missing)
+
+
+def snippet_text(body: str, marked: bool = True) -> str:
+    """The text a snippet is cut from: the article's paragraphs ("\\n" between), or, with no words to show,
+    from its lead (the first real paragraph, past the headline lines the body opens with)."""
     paragraphs = analysis.paragraphs(body)
-    start = next((i for i, p in enumerate(paragraphs) if len(p) >= 40), 0)
-    return analysis.clean("\n".join(paragraphs[start:]))
-
-
-@dataclasses.dataclass
-class _Ranked:
-    """A ranked document, read like a Whoosh hit."""
-
-    searcher: object
-    docnum: int
-    score: float
-
-    def fields(self) -> dict:
-        return self.searcher.stored_fields(self.docnum)
-
-
-def _every():
-    from whoosh.query import Every
-
-    return Every()
+    if not marked:
+        start = next((i for i, p in enumerate(paragraphs) if len(p) >= 40), 0)
+        paragraphs = paragraphs[start:]
+    return "\n".join(paragraphs)

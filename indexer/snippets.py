@@ -1,117 +1,109 @@
-"""Snippets and highlights: the query's strings marked in the article's own text and script.
+"""Snippets and highlights: where the query's strings occur in an article's own text and script, as spans.
 
-Matching is plain string search in the folded text, which has the shown text's length, so no article is
-re-analysed per hit; a snippet folds only the characters the terms are made of, which finds the same matches
-in a fraction of the time. Fragments are cut at Chinese punctuation around the densest matches.
+The core never returns markup: a `Snippet` is text with spans, and each front end renders it (HTML marks on
+the web page, colour on a terminal). A span is exact when it is a word of the query as typed (found on the
+stream, so the spaces and punctuation it leaves out may stand inside the match) and partial when it is one
+of the indexed words an unquoted word was cut into.
 
->>> snippet("凌源经济开发区。朝阳市凌源經濟開發區助力企业。", ["凌源经济开发区"], Marks("[", "]", str))
+Matching is on folded text, which has the shown text's length, so no article is re-analysed per hit.
+Fragments are cut at Chinese punctuation and at paragraph ends around the densest matches.
+
+>>> s = snippet("凌源经济开发区。朝阳市凌源經濟開發區助力企业。", [Mark("凌源经济开发区")])
+>>> s.render(lambda text, exact: f"[{text}]")
 '[凌源经济开发区]。朝阳市[凌源經濟開發區]助力企业。'
 """
 
 from __future__ import annotations
 
 import bisect
-import collections
 import dataclasses
 import functools
-import html
 import re
 from collections.abc import Callable
 
 from . import analysis
+from .plan import Mark
 
 MAX_CHARS = 160
 MAX_ANCHORS = 40
-SENTENCE_END = "。！？；!?;"
+# Where a fragment may start and end: paragraph breaks ("\n" in a snippet's text) and sentence ends first.
+SENTENCE_END = "\n。！？；!?;"
 CLAUSE_END = "，、,：:"
+PARAGRAPH = "\n"
+
+Span = tuple[int, int, bool]  # start, end, exact
 
 
-@dataclasses.dataclass(frozen=True)
-class Marks:
-    """How a match is wrapped and the rest escaped: HTML by default, readable markers in tests."""
+@dataclasses.dataclass
+class Snippet:
+    """Text (paragraph breaks as "\\n") with the spans of the matches in it; `cut_before` / `cut_after` when
+    text of the article precedes or follows it."""
 
-    open: str = "<mark>"
-    close: str = "</mark>"
-    escape: Callable[[str], str] = html.escape
+    text: str
+    spans: list[Span]
+    cut_before: bool = False
+    cut_after: bool = False
 
+    def render(self, mark: Callable[[str, bool], str], escape: Callable[[str], str] = str,
+               paragraph: str = " ¶ ", ellipsis: str = "…") -> str:
+        """The text with each match as `mark(text, exact)` and the rest as `escape(text)`; paragraph breaks
+        and cuts shown as `paragraph` and `ellipsis`."""
+        out, at = [], 0
+        for start, end, exact in self.spans:
+            out += [escape(self.text[at:start]), mark(self.text[start:end], exact)]
+            at = end
+        out.append(escape(self.text[at:]))
+        body = "".join(out).replace(PARAGRAPH, paragraph).replace("\0", ellipsis)
+        return (ellipsis if self.cut_before else "") + body + (ellipsis if self.cut_after else "")
 
-HTML = Marks()
-
-
-def find(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Non-overlapping (start, end) of `terms` in `text`, longest term first where they overlap."""
-    keys = sorted({analysis.fold(t) for t in terms if t}, key=len, reverse=True)
-    if not keys:
-        return []
-    pattern = re.compile("|".join(map(re.escape, keys)))
-    return [m.span() for m in pattern.finditer(analysis.fold(text))]
-
-
-def render(text: str, spans: list[tuple[int, int]], marks: Marks = HTML) -> str:
-    """`text` escaped, with every span wrapped in marks."""
-    out, at = [], 0
-    for start, end in spans:
-        out += [marks.escape(text[at:start]), marks.open, marks.escape(text[start:end]), marks.close]
-        at = end
-    out.append(marks.escape(text[at:]))
-    return "".join(out)
+    def count(self, exact: bool) -> int:
+        return sum(1 for s in self.spans if s[2] == exact)
 
 
-def highlight(text: str, terms: list[str], marks: Marks = HTML) -> str:
-    """The whole of `text` with every match marked (the article page)."""
-    return render(text, find(text, terms), marks)
+@functools.lru_cache(maxsize=256)
+def _patterns(marks: tuple[Mark, ...]) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """One pattern finding the exact marks (longest first) and one finding the partial ones."""
+    exact = sorted({m.text for m in marks if m.exact}, key=lambda t: -len(analysis.stream(t)))
+    partial = sorted({analysis.fold(m.text) for m in marks if not m.exact and m.text}, key=len, reverse=True)
+    found = [p.pattern for p in map(analysis.stream_pattern, exact) if p is not None]
+    return (re.compile("|".join(found)) if found else None,
+            re.compile("|".join(map(re.escape, partial))) if partial else None)
 
 
-@functools.cache
-def _spellings() -> dict[str, str]:
-    """The characters that fold to each folded character, besides itself: `analysis.fold`'s table inverted."""
-    spellings = collections.defaultdict(str)
-    for code, key in analysis._tables()[1].items():
-        spellings[key] += chr(code)
-    return dict(spellings)
+def find(text: str, marks: list[Mark]) -> list[Span]:
+    """Non-overlapping spans of `marks` in `text`, in order: exact matches first, partial ones between."""
+    exact, partial = _patterns(tuple(marks))
+    folded = analysis.fold(text)
+    spans = [(m.start(), m.end(), True) for m in exact.finditer(folded) if m.end() > m.start()] if exact else []
+    if partial:
+        starts = [s for s, _, _ in spans]
+        for m in partial.finditer(folded):
+            i = bisect.bisect_right(starts, m.start())
+            if (i == 0 or spans[i - 1][1] <= m.start()) and (i == len(spans) or m.end() <= spans[i][0]):
+                spans.insert(i, (m.start(), m.end(), False))
+                starts.insert(i, m.start())
+    return spans
 
 
-def _fold_only(text: str, chars: set[str]) -> str:
-    """`text` with just the characters that fold to one of `chars` folded: a few `str.replace` instead of
-    `analysis.fold`'s lookup of every character, which cost most of a snippet.
-
-    A string of `chars` occurs here exactly where it occurs in `analysis.fold(text)`, as long as each of
-    `chars` folds to itself (folded text does: folding twice changes nothing)."""
-    table = analysis._tables()[1]
-    if any(ord(c) in table for c in chars):
-        return analysis.fold(text)
-    spellings = _spellings()
-    for char in chars:
-        for other in spellings.get(char, ""):
-            text = text.replace(other, char)
-    return text
+def highlight(text: str, marks: list[Mark]) -> Snippet:
+    """The whole of `text` with every match (the article page)."""
+    return Snippet(text, find(text, marks))
 
 
-def _matches(text: str, terms: list[str]) -> tuple[list[tuple[int, int]], list[str]]:
-    """`find(text, terms)` and the folded term each match is, folding only the characters of the terms."""
-    keys = sorted({analysis.fold(t) for t in terms if t}, key=len, reverse=True)
-    if not keys:
-        return [], []
-    pattern = re.compile("|".join(map(re.escape, keys)))  # `find`'s pattern
-    found = list(pattern.finditer(_fold_only(text, set("".join(keys)))))
-    return [m.span() for m in found], [m.group() for m in found]
-
-
-def _window(text: str, anchor: int, size: int, marks: "_Boundaries | None" = None) -> tuple[int, int]:
+def _window(text: str, anchor: int, size: int, bounds: "_Boundaries") -> tuple[int, int]:
     """A stretch of at most `size` characters around `anchor`, starting after a punctuation mark and
     ending on one where the text allows."""
-    marks = marks or _Boundaries(text)
     start = max(0, anchor - size // 4)
-    for ends in (marks.sentence, marks.any):
+    for ends in (bounds.sentence, bounds.any):
         cut = _last(ends, max(0, anchor - size // 2), anchor)
         if cut >= 0:
             start = cut + 1
             break
     end = min(len(text), start + size)
     if end < len(text):
-        cut = _last(marks.any, anchor + 1, end)
+        cut = _last(bounds.any, anchor + 1, end)
         if cut > anchor:
-            end = cut + 1
+            end = cut + (0 if text[cut] == PARAGRAPH else 1)
     return start, end
 
 
@@ -119,14 +111,14 @@ _ANY_MARK = re.compile(f"[{re.escape(SENTENCE_END + CLAUSE_END)}]")
 
 
 class _Boundaries:
-    """Where `text` has sentence ends, and sentence or clause ends: sorted offsets, found once per text.
+    """Where `text` has sentence ends, and sentence or clause ends, near the anchors: sorted offsets.
 
-    With `anchors`, only near them: `_window` around an anchor `a` with a size up to `size` looks only at
-    [a - size // 2, a + size), and a long article's matches are often in a few parts of it."""
+    `_window` around an anchor `a` with a size up to `size` looks only at [a - size // 2, a + size), and a
+    long article's matches are often in a few parts of it."""
 
-    def __init__(self, text: str, anchors: list[int] | None = None, size: int = 0):
-        stretches = [[0, len(text)]] if anchors is None else []
-        for anchor in anchors or []:  # sorted: overlapping stretches are merged, and scanned once
+    def __init__(self, text: str, anchors: list[int], size: int):
+        stretches: list[list[int]] = []
+        for anchor in anchors:  # sorted: overlapping stretches are merged, and scanned once
             lo, hi = max(0, anchor - size // 2), anchor + size
             if stretches and lo <= stretches[-1][1]:
                 stretches[-1][1] = hi
@@ -137,19 +129,20 @@ class _Boundaries:
 
 
 def _last(offsets: list[int], lo: int, hi: int) -> int:
-    """The last offset in [lo, hi), or -1 (what `max(text.rfind(c, lo, hi) for c in marks)` gives)."""
+    """The last offset in [lo, hi), or -1."""
     i = bisect.bisect_left(offsets, hi) - 1
     return offsets[i] if i >= 0 and offsets[i] >= lo else -1
 
 
-def snippet(text: str, terms: list[str], marks: Marks = HTML, max_chars: int = MAX_CHARS) -> str:
-    """At most `max_chars` of `text` around its densest matches, in one or two fragments joined by …"""
-    spans, keys = _matches(text, terms)
+def snippet(text: str, marks: list[Mark], max_chars: int = MAX_CHARS) -> Snippet:
+    """At most `max_chars` of `text` around its densest matches, in one or two fragments ("\\0" between)."""
+    spans = find(text, marks)
     if not spans:
         start, end = _window(text, 0, max_chars, _Boundaries(text, [0], max(max_chars, 0)))
-        return render(text[start:end], [], marks) + ("…" if end < len(text) else "")
-    starts = [s for s, _ in spans]
-    ends = [e for _, e in spans]  # sorted too: matches do not overlap
+        return Snippet(text[start:end].strip(PARAGRAPH), [], start > 0, end < len(text))
+    starts = [s for s, _, _ in spans]
+    ends = [e for _, e, _ in spans]  # sorted too: matches do not overlap
+    keys = [analysis.fold(text[s:e]) for s, e, _ in spans]
     # A long article can match hundreds of times: a few dozen anchors spread over them find the densest part.
     anchors = starts[::-(-len(starts) // MAX_ANCHORS)]
     bounds = _Boundaries(text, anchors, max(max_chars, 0))
@@ -159,14 +152,13 @@ def snippet(text: str, terms: list[str], marks: Marks = HTML, max_chars: int = M
         first = bisect.bisect_left(starts, window[0])
         return range(first, max(first, bisect.bisect_right(ends, window[1])))
 
-    def score(window: tuple[int, int]) -> tuple[int, int]:
-        """How many different terms, then how many matches, `window` shows."""
+    def score(window: tuple[int, int]) -> tuple[int, int, int]:
+        """How many exact matches, different terms and matches `window` shows."""
         found = inside(window)
-        return len(set(keys[found.start:found.stop])), len(found)
+        return sum(spans[i][2] for i in found), len(set(keys[found.start:found.stop])), len(found)
 
     def windows_around(size: int) -> list[tuple[int, int]]:
-        """The anchors' windows, each once (nearby anchors often give the same one), in the anchors' order:
-        `max` then picks the same first best window as over all of them."""
+        """The anchors' windows, each once, in the anchors' order (`max` picks the first best)."""
         return list(dict.fromkeys(_window(text, a, size, bounds) for a in anchors))
 
     whole = max(windows_around(max_chars), key=score)
@@ -180,10 +172,12 @@ def snippet(text: str, terms: list[str], marks: Marks = HTML, max_chars: int = M
             pair = [a + b for a, b in zip(score(first), score(second))]
             if pair > list(score(whole)):
                 windows = sorted([first, second])
-    parts = []
-    for start, end in windows:
-        parts.append(render(text[start:end], [(spans[i][0] - start, spans[i][1] - start) for i in inside((start, end))],
-                            marks))
-    prefix = "…" if windows[0][0] > 0 else ""
-    suffix = "…" if windows[-1][1] < len(text) else ""
-    return prefix + "…".join(parts) + suffix
+    parts, shown, at = [], [], 0
+    for n, (start, end) in enumerate(windows):
+        if n:
+            parts.append("\0")  # rendered as an ellipsis
+            at += 1
+        shown += [(s - start + at, e - start + at, x) for s, e, x in (spans[i] for i in inside((start, end)))]
+        parts.append(text[start:end])
+        at += end - start
+    return Snippet("".join(parts), shown, windows[0][0] > 0, windows[-1][1] < len(text))

@@ -13,9 +13,13 @@ def test_clean_removes_layout_spaces_between_cjk_only():
     assert analysis.clean("“亲”  “清”") == "“亲”“清”"
 
 
-def test_paragraphs_keep_the_articles_blocks():
-    text = "第一段 的 文字\n接着\n\n\n第二段\n\n   \n"
-    assert analysis.paragraphs(text) == ["第一段的文字接着", "第二段"]
+def test_paragraphs_are_lines_except_where_print_columns_cut_them():
+    text = "标题一行\n本报讯 记者某某\n第一段 的 文字\n接着\n\n\n第二段\n\n   \n"
+    assert analysis.paragraphs(text) == ["标题一行", "本报讯记者某某", "第一段的文字", "接着", "第二段"]
+    long_line = "这是一个在印刷版面中被切断的很长的句子" * 3
+    assert analysis.paragraphs(f"{long_line}\n\n还没有说完。\n下一段。") == [long_line + "还没有说完。", "下一段。"]
+    assert analysis.paragraphs("“引号没有关上\n这里关上”。\n下一段") == ["“引号没有关上这里关上”。", "下一段"]
+    assert analysis.paragraphs("一句话\n，接着说") == ["一句话，接着说"]
 
 
 def test_fold_keeps_length_and_joins_scripts_widths_and_case():
@@ -58,8 +62,45 @@ def test_words_drop_spaces_and_punctuation():
     assert analysis.words("开发区，“凌钢”。 5G") == ["开发区", "凌钢", "5g"]
 
 
-def test_grams_are_bigrams_closed_by_the_last_character():
-    assert analysis.grams("凌钢集团") == ["凌钢", "钢集", "集团", "团"]
-    assert analysis.grams("年产5000吨AZF") == ["年产", "产", "5000", "吨", "azf"]
-    assert analysis.query_grams("凌钢集团") == ["凌钢", "钢集", "集团"]
-    assert analysis.query_grams("钢") == ["钢"]
+def test_the_stream_leaves_out_spaces_and_punctuation_but_not_inside_numbers():
+    assert analysis.stream("第31屆 世界大學生運動會，C羅首登《Nature》！") == "第31届世界大学生运动会c罗首登nature"
+    assert analysis.stream("6.8亿 99-104 5:30 a. b New York") == "6.8亿99-1045:30abnewyork"
+    assert analysis.stream("。，！") == ""
+
+
+def test_grams_are_the_bigrams_of_each_texts_stream():
+    assert analysis.grams("凌钢集团") == ["凌钢", "钢集", "集团"]
+    assert analysis.grams("年产5000吨AZF") == ["年产", "产5", "50", "00", "00", "0吨", "吨a", "az", "zf"]
+    assert analysis.grams("标题", "正文") == ["标题", "正文"]  # no bigram from a headline into the body
+    assert analysis.chars("凌钢 5G，凌") == ["凌", "钢", "5", "g"]
+
+
+def test_query_words_cut_by_the_vocabulary():
+    known = {"凌钢", "集团", "5g"}.__contains__
+    assert analysis.query_words("凌钢集团5G基站", known) == ["凌钢", "集团", "5g", "基", "站"]
+
+
+def _jieba_words(text: str) -> list[str]:
+    """`analysis.words` the plain way: jieba itself with the user dictionary (the oracle)."""
+    import io
+
+    import jieba
+
+    tokenizer = jieba.Tokenizer()
+    lines = analysis.USER_DICT.read_text(encoding="utf-8").splitlines()
+    tokenizer.load_userdict(io.StringIO("\n".join(l for l in lines if not l.startswith("#"))))
+    found = []
+    for word in tokenizer.cut(analysis.simplify(text)):
+        key = analysis.fold(word).strip()
+        if key and analysis.HAN_RUN.search(key):
+            found.append(key)
+    return found
+
+
+def test_words_are_jiebas_words_on_the_seeds():
+    """jieba-rs cuts Chinese as jieba does (it groups digits and letters joined by . - _ its own way)."""
+    from conftest import SEEDS
+
+    for path in sorted(SEEDS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert [w for w in analysis.words(text) if analysis.HAN_RUN.search(w)] == _jieba_words(text)

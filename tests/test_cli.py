@@ -5,6 +5,7 @@ import json
 import pytest
 
 from conftest import SEEDS, write_articles
+from indexer import record
 from indexer.cli import cli
 
 
@@ -16,9 +17,9 @@ def test_query_is_the_default_command_and_json_is_one_utf8_object(runner, seed_i
     result = run(runner, "装备制造", "--json", index_dir=seed_index_dir)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"query", "total", "page", "per_page", "hits", "facets"}
-    assert set(data["hits"][0]) == {"id", "title", "zones", "year", "industries", "score", "snippet"}
-    assert set(data["facets"]) == {"zone", "year", "industry"}
+    assert set(data) == {"query", "total", "page", "per_page", "timed_out", "hits", "facets"}
+    assert set(data["hits"][0]) == set(record.JSON_FIELDS) | {"score", "snippet"}
+    assert set(data["facets"]) == set(record.FACET_NAMES)
     assert set(data["facets"]["zone"][0]) == {"value", "count"}
     hit = next(h for h in data["hits"] if h["id"] == "000_2a1c0b8050bb07fb")
     assert "<mark>装备制造</mark>" in hit["snippet"]

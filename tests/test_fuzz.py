@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from indexer.cli import cli
 from indexer.errors import SearchError
+from indexer.export import results_json
 from indexer.query import Filters, parse
 from indexer.search import search
 
@@ -44,7 +45,7 @@ def test_search_core_never_fails_otherwise(seed_index, text, zones, years, indus
         assert str(exc)
     else:
         assert results.total >= len(results.hits)
-        json.dumps(results.to_json(), ensure_ascii=False)
+        json.dumps(results_json(results), ensure_ascii=False)
 
 
 @FUZZ

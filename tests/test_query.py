@@ -1,10 +1,9 @@
 """The query language: every form, and every bad query."""
 
 import pytest
-from whoosh import query as wq
-
 from indexer.errors import SearchError
-from indexer.query import Filters, Word, parse, to_whoosh, highlight_terms
+from indexer.plan import AndMaybe, AndNot, Mark, Phrase, compile_query
+from indexer.query import Filters, Word, parse
 
 KNOWN = {"朝阳市", "凌源", "经济", "开发区", "开发", "装备", "制造", "凌钢"}.__contains__
 
@@ -12,7 +11,7 @@ KNOWN = {"朝阳市", "凌源", "经济", "开发区", "开发", "装备", "制�
 def test_words_separated_by_spaces_are_all_required():
     parsed = parse("装备制造 凌钢")
     assert parsed.groups == [[Word("装备制造")], [Word("凌钢")]]
-    assert isinstance(to_whoosh(parsed, KNOWN), wq.AndMaybe)  # AND, with a bonus for the words side by side
+    assert isinstance(compile_query(parsed, KNOWN).query, AndMaybe)  # AND, with a bonus for the words side by side
 
 
 def test_or_joins_neighbours_into_one_group():
@@ -22,27 +21,27 @@ def test_or_joins_neighbours_into_one_group():
 def test_minus_excludes():
     parsed = parse('开发区 -凌源 -"北票经济"')
     assert parsed.excluded == [Word("凌源"), Word("北票经济", phrase=True)]
-    assert isinstance(to_whoosh(parsed, KNOWN), wq.AndNot)
+    assert isinstance(compile_query(parsed, KNOWN).query, AndNot)
 
 
 @pytest.mark.parametrize("text", ['"装备制造"', "“装备制造”"])
 def test_quoted_phrases_straight_or_curly(text):
     parsed = parse(text)
     assert parsed.groups == [[Word("装备制造", phrase=True)]]
-    assert to_whoosh(parsed, KNOWN) == wq.Phrase("grams", ["装备", "备制", "制造"])
+    assert compile_query(parsed, KNOWN).query.required == Phrase("grams", ("装备", "备制", "制造"))
 
 
 def test_filters_in_the_query_text():
     parsed = parse("开发区 zone:凌源 year:2019-2021 industry:新材料 zone:喀左经开区")
     assert parsed.groups == [[Word("开发区")]]
-    assert parsed.filters.zone == ["凌源经济开发区", "喀左经济开发区"]
-    assert parsed.filters.year == [(2019, 2021)]
-    assert parsed.filters.industry == ["新材料"]
+    assert parsed.filters.get("zone") == ["凌源经济开发区", "喀左经济开发区"]
+    assert parsed.filters.get("year") == [(2019, 2021)]
+    assert parsed.filters.get("industry") == ["新材料"]
 
 
 def test_filters_alone_browse():
     parsed = parse("zone:凌源")
-    assert to_whoosh(parsed, KNOWN) is None and parsed.filters.zone == ["凌源经济开发区"]
+    assert compile_query(parsed, KNOWN).query is None and parsed.filters.get("zone") == ["凌源经济开发区"]
 
 
 def test_traditional_filter_values_resolve():
@@ -50,12 +49,12 @@ def test_traditional_filter_values_resolve():
     filters.add("zone", "北票經濟開發區")
     filters.add("industry", "新材料")
     filters.add("year", "2020")
-    assert (filters.zone, filters.industry, filters.year) == (["北票经济开发区"], ["新材料"], [(2020, 2020)])
+    assert filters.chosen == {"zone": ["北票经济开发区"], "industry": ["新材料"], "year": [(2020, 2020)]}
 
 
 def test_values_outside_the_data_files_are_left_for_the_index_to_check():
     filters = parse("zone:上海 industry:养猪").filters
-    assert (filters.zone, filters.industry) == (["上海"], ["养猪"])
+    assert (filters.get("zone"), filters.get("industry")) == (["上海"], ["养猪"])
     assert filters.unknown == [("zone", "上海"), ("industry", "养猪")]
 
 
@@ -63,19 +62,47 @@ def test_a_colon_that_is_not_a_filter_is_text():
     assert parse("5:30").groups == [[Word("5:30")]]
 
 
-def test_highlight_terms_include_jieba_words_of_unquoted_words():
-    assert highlight_terms(parse("朝阳市凌源经济开发区"), KNOWN) == ["朝阳市凌源经济开发区", "朝阳市", "凌源", "经济", "开发区"]
-    assert highlight_terms(parse('"装备制造"'), KNOWN) == ["装备制造"]
+def test_marks_are_the_words_as_typed_and_the_indexed_words_of_unquoted_ones():
+    assert compile_query(parse("朝阳市凌源经济开发区"), KNOWN).marks == [
+        Mark("朝阳市凌源经济开发区"), *(Mark(w, exact=False) for w in ("朝阳市", "凌源", "经济", "开发区"))]
+    assert compile_query(parse('"装备制造"'), KNOWN).marks == [Mark("装备制造")]
+
+
+@pytest.mark.parametrize("text", ["凌钢 OR 鞍钢", "凌钢 or 鞍钢", "凌钢 | 鞍钢", "凌钢|鞍钢", "凌钢 OR 鞍钢"])
+def test_or_as_people_type_it(text):
+    parsed = parse(text)
+    assert parsed.groups == [[Word("凌钢"), Word("鞍钢")]] and parsed.operators
+
+
+@pytest.mark.parametrize("text", ["凌钢 AND 鞍钢", "凌钢 and 鞍钢", "+凌钢 +鞍钢", "凌钢 +鞍钢"])
+def test_and_as_people_type_it(text):
+    assert parse(text).groups == [[Word("凌钢")], [Word("鞍钢")]]
+
+
+def test_not_excludes_like_minus():
+    assert parse("开发区 NOT 凌源").excluded == parse("开发区 -凌源").excluded == [Word("凌源")]
+
+
+def test_intitle_and_site():
+    parsed = parse("intitle:凌钢 site:www.chinanews.com.cn 开发区")
+    assert parsed.groups == [[Word("凌钢", field="title")], [Word("开发区")]]
+    assert parsed.filters.get("site") == ["chinanews.com.cn"]
+    assert parse("source:chinanews.com.cn").filters.get("site") == ["chinanews.com.cn"]
 
 
 @pytest.mark.parametrize("text, message", [
     ('"装备制造', "Unbalanced quotes"),
     ('装备 "制造', "Unbalanced quotes"),
     ("OR 凌钢", "“OR” must stand between two words"),
+    ("| 凌钢", "“|” must stand between two words"),
+    ("凌钢 AND", "“AND” must stand between two words"),
+    ("and 凌钢", "“and” must stand between two words"),
+    ("凌钢 NOT", "“NOT” must stand between two words"),
     ("凌钢 OR", "“OR” must stand between two words"),
     ("凌钢 OR OR 鞍钢", "“OR” must stand between two words"),
     ("凌钢 OR -鞍钢", "“OR” cannot join an excluded word"),
     ("凌钢 -", "“-” must be followed by a word"),
+    ("凌钢 +", "“\\+” must be followed by a word"),
     ('"。，"', "no letters, digits or Chinese characters"),
     ("zone:", "needs a value"),
     ("year:20x0", "is not a year or a range"),

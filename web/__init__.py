@@ -45,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     app.debug = False
     app.json.ensure_ascii = False  # UTF-8 JSON, not \u escapes
-    app.json.sort_keys = False  # keep Results.to_json()'s order
+    app.json.sort_keys = False  # keep the order of `export.results_json`
     app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock()}
 
     from . import logs, views

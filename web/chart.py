@@ -101,7 +101,7 @@ def zone_year_counts(results) -> dict[str, dict[int, int]]:
     not know, given explicitly with an article, after them). When zones are chosen, only those: the bars
     then show the chosen zones' articles, and another zone an article also concerns is not what was asked."""
     order = _zone_order()
-    chosen = set(results.filters.zone)
+    chosen = set(results.filters.get("zone"))
     counts: dict[str, dict[int, int]] = {}
     for year, zones in results.year_zone.items():
         if not year.isdigit():

@@ -10,8 +10,9 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, make_respons
 from markupsafe import Markup
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed
 
-from indexer import metadata, query as query_module, snippets
+from indexer import analysis, metadata, record, snippets
 from indexer.errors import SearchError
+from indexer.export import marked_html, results_json
 from indexer.query import Filters
 from indexer.search import MAX_PAGE, search
 
@@ -19,8 +20,8 @@ from . import chart, get_index, IndexUnavailable, logs
 
 bp = Blueprint("search", __name__)
 
-FIELDS = ("zone", "year", "industry")
-FIELD_LABELS = {"zone": "开发区", "year": "年份", "industry": "行业"}
+FIELDS = record.FACET_NAMES
+FIELD_LABELS = {f.name: f.label for f in record.FACETS}
 SORT_LABELS = {"relevance": "相关度", "date": "时间"}
 # Ids are what the indexer derived from file names; anything else is not worth a lookup.
 _DOC_ID = re.compile(r"^[\w.\-]{1,200}$")
@@ -34,6 +35,12 @@ METHODS = ("GET", "HEAD")
 @bp.app_context_processor
 def _helpers() -> dict:
     return {"zone_short": zone_short, "sort_labels": SORT_LABELS, "filterable": _filterable}
+
+
+@bp.app_template_filter("marked")
+def _marked_filter(snippet) -> Markup:
+    """A snippet of the engine's as HTML: escaped, its matches marked."""
+    return Markup(marked_html(snippet))
 
 
 @bp.app_template_filter("zone_short")
@@ -103,12 +110,11 @@ class State:
         params: dict = {}
         if q:
             params["q"] = q
-        if filters.zone:
-            params["zone"] = [zone_short(z) for z in filters.zone]
-        if filters.year:
-            params["year"] = [year_text(span) for span in filters.year]
-        if filters.industry:
-            params["industry"] = list(filters.industry)
+        for field in FIELDS:
+            values = filters.get(field)
+            if values:
+                params[field] = [zone_short(v) if field == "zone" else year_text(v) if field == "year" else v
+                                 for v in values]
         if sort != "relevance":
             params["sort"] = sort
         if page != 1:
@@ -132,8 +138,10 @@ class State:
         return self.url(page=self.page)
 
     def with_filters(self, **lists) -> Filters:
-        current = dataclasses.asdict(self.filters)
-        return Filters(**{**{k: list(v) for k, v in current.items()}, **lists})
+        filters = self.filters.copy()
+        for field, values in lists.items():
+            filters = filters.replace(field, values)
+        return filters
 
     def toggle_url(self, field: str, value: str) -> str:
         """The page with facet `value` added to or removed from the selection (back to page 1)."""
@@ -142,21 +150,21 @@ class State:
             year = int(value)
             years = years - {year} if year in years else years | {year}
             return self.url(filters=self.with_filters(year=_spans(years)))
-        chosen = list(getattr(self.filters, field))
+        chosen = list(self.filters.get(field))
         chosen = [v for v in chosen if v != value] if value in chosen else chosen + [value]
         return self.url(filters=self.with_filters(**{field: chosen}))
 
     def is_chosen(self, field: str, value: str) -> bool:
         if field == "year":
             return value.isdigit() and int(value) in self.filters.years()
-        return value in getattr(self.filters, field)
+        return value in self.filters.get(field)
 
     def chips(self) -> list[dict]:
         """The chosen filters, each with the link that removes it."""
         chips = []
         for field in FIELDS:
-            for value in getattr(self.filters, field):
-                rest = [v for v in getattr(self.filters, field) if v != value]
+            for value in self.filters.get(field):
+                rest = [v for v in self.filters.get(field) if v != value]
                 if field == "zone":
                     label, title = zone_short(value), value
                 elif field == "year":
@@ -207,7 +215,7 @@ def index():
 
 def _titles(results) -> dict[str, Markup]:
     """Each hit's title with the query's words marked by the engine (which escapes the rest)."""
-    return {hit.id: Markup(snippets.highlight(hit.title, results.terms)) for hit in results.hits}
+    return {hit.id: Markup(marked_html(hit.title)) for hit in results.hits}
 
 
 def _facets(state: State, results) -> list[dict]:
@@ -283,32 +291,22 @@ def document(doc_id: str):
         state = State.from_args(request.args)
     except (SearchError, BadInput):
         state = State(q=request.args.get("q", "").strip())
-    terms = _highlight_terms(get_index(), state.q)
+    marks = get_index().marks(state.q)
     paragraphs, matches = [], 0
-    for text in doc.paragraphs():
+    for text in analysis.paragraphs(doc.body):
         if text.strip() == doc.title.strip():
             continue  # the headline printed again at the top of the body
-        marked = snippets.highlight(text, terms)  # escaped; only <mark> added
-        if terms and "<mark>" in marked:
+        marked = marked_html(snippets.highlight(text, marks))  # escaped; only <mark> added
+        if marks and "<mark" in marked:
             if not matches:
-                marked = marked.replace("<mark>", '<mark id="first-match">', 1)
+                marked = marked.replace("<mark", '<mark id="first-match"', 1)
             matches += marked.count("<mark")
         paragraphs.append(Markup(marked))
     related = get_index().related(doc, current_app.config["RELATED"])
     has_search = bool(state.q or state.filters)
     return render_template("doc.html", doc=doc, state=state, paragraphs=paragraphs, matches=matches,
-                           title=Markup(snippets.highlight(doc.title, terms)), related=related,
+                           title=Markup(marked_html(snippets.highlight(doc.title, marks))), related=related,
                            has_search=has_search)
-
-
-def _highlight_terms(ix, q: str) -> list[str]:
-    """The strings the engine would mark for query `q` (none for a query it cannot parse)."""
-    if not q:
-        return []
-    try:
-        return query_module.highlight_terms(query_module.parse(q), ix.vocabulary())
-    except SearchError:
-        return []
 
 
 def _not_found():
@@ -320,14 +318,14 @@ def _not_found():
 
 @bp.get("/api/search")
 def api_search():
-    """`Results.to_json()` for the same parameters as the page, plus `per_page`."""
+    """`export.results_json` for the same parameters as the page, plus `per_page`."""
     try:
         state = State.from_args(request.args)
         per_page = _int(request.args, "per_page", 10, "每页条数")
         results = search(get_index(), state.q, state.filters, page=state.page, per_page=per_page, sort=state.sort)
     except (SearchError, BadInput) as exc:
         return jsonify(error=str(exc)), 400
-    return jsonify(results.to_json())
+    return jsonify(results_json(results))
 
 
 @bp.get("/api/doc/<doc_id>")
@@ -335,7 +333,7 @@ def api_document(doc_id: str):
     doc = get_index().document(doc_id) if _DOC_ID.match(doc_id) else None
     if doc is None:
         return jsonify(error=f"No article with id “{doc_id[:200]}”."), 404
-    return jsonify(doc.to_json())
+    return jsonify({**record.to_json(doc), "paragraphs": analysis.paragraphs(doc.body)})
 
 
 # ---------------------------------------------------------------------------------------------- errors

@@ -1,0 +1,258 @@
+"""Evaluating a query (`indexer.plan`) on the index: which documents match, and their scores, together.
+
+Each segment is evaluated on arrays over its documents: a term's posting list is read whole (`codec.Postings`)
+and scored with Whoosh's BM25F formula for all its documents at once; And/Or/AndNot combine a node's parts'
+scores and matches as array operations, as Whoosh's matchers would document by document; a phrase is found
+on the positions of the documents holding all its terms, the rarest term read first and the others only in
+the blocks that can hold a candidate. The scores are Whoosh's (tests/test_execute.py compares them with its
+searcher's).
+
+A `Budget` bounds the work: past its deadline, evaluation stops at the next term and the caller answers with
+the segments evaluated so far, marked partial.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+
+import numpy as np
+from whoosh import scoring
+
+from . import codec
+from .plan import And, AndMaybe, AndNot, AtLeast, Every, Node, Or, Phrase, Prefix, Term
+
+MAX_EXPANSIONS = 256
+# A relaxed query ranks articles with more of its words first: each word matched adds this to the score.
+COVERAGE_STEP = 1e6
+_DOC = 1 << 32  # a document's share of the numbers a phrase intersects (positions are below)
+_BIAS = 1 << 12  # keeps p - j positive for any phrase of fewer words
+
+Scored = tuple[np.ndarray, np.ndarray]  # per document of a segment: its score, and whether it matches
+
+
+class TimeUp(Exception):
+    """The budget ran out: answer with what was found so far."""
+
+
+@dataclasses.dataclass
+class Budget:
+    """A deadline for a search's work (`time.perf_counter()` seconds); None: no limit."""
+
+    deadline: float | None = None
+
+    @classmethod
+    def of(cls, seconds: float | None) -> "Budget":
+        return cls(None if seconds is None else time.perf_counter() + seconds)
+
+    def check(self) -> None:
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise TimeUp
+
+
+class Segment:
+    """One segment (leaf reader) of a searcher, for one search: its postings are read at most once."""
+
+    def __init__(self, leaf, searcher, offset: int, budget: Budget):
+        self.leaf, self.searcher, self.offset, self.budget = leaf, searcher, offset, budget
+        self.size = leaf.doc_count_all()
+        self.live = np.ones(self.size, dtype=bool)
+        if leaf.has_deletions():
+            self.live[np.fromiter(leaf.deleted_docs_set, dtype=np.int64)] = False
+        self._postings: dict[tuple, codec.Postings] = {}
+        self._scores: dict[tuple, Scored] = {}
+        self._lengths: dict[str, np.ndarray | None] = {}
+
+    def nothing(self) -> Scored:
+        return np.zeros(self.size), np.zeros(self.size, dtype=bool)
+
+    def postings(self, field: str, text: str, values: bool = False,
+                 wanted: np.ndarray | None = None) -> codec.Postings:
+        key = (field, text)
+        found = self._postings.get(key)
+        if found is None or (values and found.values is None):
+            self.budget.check()
+            found = codec.Postings.read(self.leaf, field, text.encode("utf-8"), values, wanted)
+            if wanted is None:
+                self._postings[key] = found
+        return found
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        return self.leaf.doc_frequency(field, text)
+
+    def lengths(self, field: str) -> np.ndarray | None:
+        if field not in self._lengths:
+            self._lengths[field] = codec.field_lengths(self.leaf, field)
+        return self._lengths[field]
+
+    def term(self, field: str, text: str) -> Scored:
+        """Whoosh's BM25F score of the term in each document (0 where it does not occur)."""
+        key = (field, text)
+        found = self._scores.get(key)
+        if found is None:
+            found = self._scores[key] = self._score(field, text, self.postings(field, text))
+        return found
+
+    def _score(self, field: str, text: str, postings: codec.Postings) -> Scored:
+        scores, matched = self.nothing()
+        ids = postings.ids
+        if not len(ids):
+            return scores, matched
+        scorer = self.searcher.weighting.scorer(self.searcher, field, text)
+        weights = np.ones(len(ids)) if postings.weights is None else postings.weights
+        if not isinstance(scorer, scoring.BM25FScorer):  # a field without lengths: Whoosh scores the weight
+            scores[ids] = weights
+        else:
+            lengths = self.lengths(field)
+            length = codec.LENGTHS[lengths[ids]] if lengths is not None else np.ones(len(ids))
+            idf, B, K1 = scorer.idf, scorer.B, scorer.K1
+            # Whoosh's BM25F (`scoring.bm25`), in its order of operations: the same floating-point results.
+            scores[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * length / scorer.avgfl)))
+        matched[ids] = True
+        matched &= self.live
+        scores[~matched] = 0.0
+        return scores, matched
+
+    def phrase(self, field: str, words: tuple[str, ...]) -> Scored:
+        """Documents holding `words` at consecutive positions (Whoosh's `Phrase`, slop 1), scored as Whoosh
+        scores a phrase: the sum of its terms' scores.
+
+        Each occurrence of the j-th word at position p in document d is the number d·2³² + p − j: the phrase
+        is where these numbers meet. A word's numbers come out sorted, so they are intersected by binary
+        search, the rarest word's first; each next word is read only in blocks holding a candidate."""
+        order = sorted(range(len(words)), key=lambda j: self.doc_frequency(field, words[j]))
+        candidates = self.live
+        starts = None
+        read: dict[int, codec.Postings] = {}
+        for j in order:
+            postings = read[j] = self.postings(field, words[j], values=True, wanted=candidates)
+            keep = candidates[postings.ids]
+            if not keep.any():
+                return self.nothing()
+            values = [v for v, k in zip(postings.values, keep.tolist()) if k]
+            counts, positions = codec.unpack_positions(values)
+            numbers = np.repeat(postings.ids[keep] * _DOC + (_BIAS - j), counts) + positions
+            starts = numbers if starts is None else starts[_within(numbers, starts)]
+            if not len(starts):
+                return self.nothing()
+            candidates = np.zeros(self.size, dtype=bool)
+            candidates[starts // _DOC] = True
+        # Every word's postings read above include the documents still in the running at its turn.
+        summed = _tree_sum([self._score(field, w, read[j])[0] for j, w in enumerate(words)])
+        return np.where(candidates, summed, 0.0), candidates
+
+    def expand(self, field: str, prefix: str) -> list[str]:
+        terms = []
+        for term in self.leaf.expand_prefix(field, prefix):
+            terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            if len(terms) >= MAX_EXPANSIONS:
+                break
+        return terms
+
+
+def _within(haystack: np.ndarray, needles: np.ndarray) -> np.ndarray:
+    """Whether each of `needles` is in the sorted array `haystack`."""
+    if not len(haystack):
+        return np.zeros(len(needles), dtype=bool)
+    at = np.minimum(np.searchsorted(haystack, needles), len(haystack) - 1)
+    return haystack[at] == needles
+
+
+def evaluate(q: Node, seg: Segment) -> Scored:
+    """The scores of `q` in each document of the segment (0 where it does not match), and its matches."""
+    if isinstance(q, Term):
+        if q.field not in seg.leaf.schema:
+            return seg.nothing()
+        return _boosted(seg.term(q.field, q.text), q.boost)
+    if isinstance(q, Phrase):
+        if q.field not in seg.leaf.schema:
+            return seg.nothing()
+        return _boosted(seg.phrase(q.field, q.words), q.boost)
+    if isinstance(q, Prefix):
+        # Whoosh scores one expansion as that term, several as a constant-score Or (here: their sum).
+        terms = seg.expand(q.field, q.text)
+        return evaluate(Term(q.field, terms[0], q.boost) if len(terms) == 1 else
+                        Or(tuple(Term(q.field, t) for t in terms), q.boost), seg) if terms else seg.nothing()
+    if isinstance(q, (And, Or, AtLeast)):
+        parts = [evaluate(sub, seg) for sub in q.parts]
+        if not parts:
+            return seg.nothing()
+        # Scores are 0 where a part does not match, so a sum is a union's sum of the matching parts.
+        summed = _tree_sum([scores for scores, _ in parts])
+        if isinstance(q, And):
+            matched = functools.reduce(np.logical_and, [m for _, m in parts])
+            summed = np.where(matched, summed, 0.0)
+        elif isinstance(q, Or):
+            matched = functools.reduce(np.logical_or, [m for _, m in parts])
+        else:
+            count = np.sum([m for _, m in parts], axis=0)
+            matched = count >= q.k
+            summed = np.where(matched, summed + COVERAGE_STEP * count, 0.0)
+        return _boosted((summed, matched), q.boost)
+    if isinstance(q, AndMaybe):
+        (a, matched), (b, _) = evaluate(q.required, seg), evaluate(q.optional, seg)
+        return _boosted((np.where(matched, a + b, 0.0), matched), q.boost)
+    if isinstance(q, AndNot):
+        a, matched = evaluate(q.positive, seg)
+        matched = matched & ~evaluate(q.negative, seg)[1]
+        return _boosted((np.where(matched, a, 0.0), matched), q.boost)
+    if isinstance(q, Every):
+        return np.zeros(seg.size), seg.live.copy()
+    raise TypeError(f"not a query node: {q!r}")
+
+
+def _boosted(scored: Scored, boost: float) -> Scored:
+    return scored if boost == 1.0 else (scored[0] * boost, scored[1])
+
+
+def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
+    """`parts` summed in the order of Whoosh's binary tree of matchers (floating-point addition is not
+    associative, and the tests compare scores with Whoosh's)."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+
+
+@dataclasses.dataclass
+class Evaluated:
+    """A query's scores and matches over all documents of a searcher (index document numbers), and whether
+    the budget stopped it before the last segment."""
+
+    scores: np.ndarray
+    matched: np.ndarray
+    timed_out: bool = False
+
+
+def run(q: Node, searcher, budget: Budget | None = None) -> Evaluated:
+    """Evaluate `q` on every segment of `searcher`; past the budget's deadline, the segments not evaluated
+    match nothing and the result says so."""
+    budget = budget or Budget()
+    total = searcher.doc_count_all()
+    scores, matched = np.zeros(total), np.zeros(total, dtype=bool)
+    timed_out = False
+    for leaf_searcher, offset in searcher.leaf_searchers():
+        segment = Segment(leaf_searcher.reader(), leaf_searcher, offset, budget)
+        try:
+            s, m = evaluate(q, segment)
+        except TimeUp:
+            timed_out = True
+            break
+        scores[offset:offset + segment.size] = s
+        matched[offset:offset + segment.size] = m
+    return Evaluated(scores, matched, timed_out)
+
+
+def top(scores: np.ndarray, docs: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """The first `limit` of `docs` (a boolean array) by score, then document number (Whoosh's order)."""
+    candidates = np.flatnonzero(docs)
+    if not len(candidates) or limit <= 0:
+        return []
+    values = scores[candidates]
+    if len(candidates) > limit:
+        cut = np.partition(values, len(values) - limit)[len(values) - limit]
+        keep = values >= cut
+        candidates, values = candidates[keep], values[keep]
+    order = np.lexsort((candidates, -values))[:limit]
+    return list(zip(candidates[order].tolist(), values[order].tolist()))
