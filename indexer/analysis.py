@@ -44,7 +44,7 @@ _SPACES = re.compile(r"[^\S\n]+")
 SEARCHABLE = f"{HAN}0-9a-z"
 _ALNUM = "0-9a-z"
 _JOINERS = r".\-_/:+&@#'"
-_LEFT_OUT = re.compile(f"(?<=[{_ALNUM}])[{_JOINERS}](?=[{_ALNUM}])|([^{SEARCHABLE}]+)")
+_KEPT = re.compile(f"[{SEARCHABLE}]+|(?<=[{_ALNUM}])[{_JOINERS}](?=[{_ALNUM}])")
 _WORD = re.compile(f"[{HAN}]+|[{_ALNUM}]+")
 
 
@@ -142,7 +142,7 @@ def fold(text: str) -> str:
 
 def stream(text: str) -> str:
     """The searchable characters of `text`, folded: what recall is defined on (see the module docstring)."""
-    return _LEFT_OUT.sub(lambda m: "" if m.group(1) else m.group(), fold(clean(text)))
+    return "".join(_KEPT.findall(fold(clean(text))))
 
 
 def bigrams(chars: str) -> list[str]:
@@ -180,8 +180,8 @@ def stream_pattern(term: str) -> re.Pattern | None:
     if not chars_:
         return None
     anything = f"[^{SEARCHABLE}]*"
-    # Between two digits or letters a stream keeps a lone joining mark (it is in `chars_` then) and drops any
-    # other mark and any longer run.
+    # Between two digits or letters a stream keeps a lone joining mark (it is in `chars_` then) and leaves out
+    # any other mark and any longer run.
     longer = f"(?:[^{SEARCHABLE}{_JOINERS}]|[^{SEARCHABLE}]{{2,}})?"
     searchable, alnum = _SEARCHABLE_CHAR.fullmatch, _ALNUM_CHAR.fullmatch
     parts = [re.escape(chars_[0])]
@@ -238,16 +238,26 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def words(text: str, pieces: list[str] | None = None) -> list[str]:
-    """jieba's words of `text`, folded; spaces and punctuation dropped. A word's position is its index.
-    `pieces` is `segment(text)` when the caller has it already."""
+def words(text: str) -> list[str]:
+    """jieba's words of `text`, folded; spaces and punctuation dropped. A word's position is its index."""
+    simple = simplify(text)
+    folded = fold(simple)  # the same length: a word's key is the folded text at the word's offsets
     found = []
-    han = HAN_RUN.search
-    for piece in segment(text) if pieces is None else pieces:
-        key = fold(piece).strip()
-        if key and (key.isalnum() or han(key)):
+    at = 0
+    word = _WORD_KEY.fullmatch
+    for piece in _jieba().cut(simple, True):
+        end = at + len(piece)
+        key = folded[at:end]
+        at = end
+        if word(key):
             found.append(key)
+        elif key.strip() and word(key.strip()):
+            found.append(key.strip())
     return found
+
+
+# A word worth indexing: letters and digits (any script's: `str.isalnum`) or containing an ideograph.
+_WORD_KEY = re.compile(f"[^\\W_]+|.*[{HAN}].*", re.S)
 
 
 def query_words(text: str, known: Callable[[str], bool], longest: int = 8) -> list[str]:

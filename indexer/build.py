@@ -98,14 +98,17 @@ class SegmentBuilder:
         self._generic_cache: dict = {}
         self.facets = FacetRecorder()
 
-    def _tokens(self, value: str) -> list[str]:
+    def _tokens(self, value: str | list[str]) -> list[str]:
+        if isinstance(value, list):  # tokens as `index.document` gives them
+            return value
         tokens = value.split()
         # str.split cuts at any whitespace, the tokenizer only at space, tab, CR and LF: the same tokens
         # when the value is the tokens joined by single spaces.
         return tokens if " ".join(tokens) == value else self._tokenize(value)
 
     def add(self, fields: dict) -> None:
-        """Add one document (as `IndexWriter.add_document(**fields)` would)."""
+        """Add one document (as `IndexWriter.add_document(**fields)` would; a field of space-separated tokens
+        may also be given as the list of its tokens)."""
         docnum = self.docnum
         pdw = self.perdoc
         pdw.start_doc(docnum)

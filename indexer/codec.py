@@ -385,56 +385,22 @@ class TermsWriter:
             lengths: list[int] | None) -> None:
         """One term's postings (document numbers ascending) and each document's length byte (None: unscored)."""
         df = len(ids)
-        mnl, mxl = (min(lengths), max(lengths)) if lengths else (0, 0)
         novalues = self._fixed == 0
-        joined = self._fixed is not None and self._fixed > 0
-        pack_ti = _TERMINFO.pack
-        if df < INLINE_LIMIT:
+        if df == 1:  # most terms (rare n-grams): the quick way
+            d, w, lb = ids[0], weights[0], lengths[0] if lengths else 0
+            info = _TERMINFO.pack(1, w, 1, lb, lb, w, d, d) + pickle.dumps(
+                ((d,), None if w == 1.0 else (w,), () if novalues else (values[0],)), 4)
+        elif df < INLINE_LIMIT:
+            mnl, mxl = (min(lengths), max(lengths)) if lengths else (0, 0)
             same = weights.count(1.0) == df
-            info = pack_ti(1, sum(weights), df, mnl, mxl, max(weights), ids[0], ids[-1]) + pickle.dumps(
+            info = _TERMINFO.pack(1, sum(weights), df, mnl, mxl, max(weights), ids[0], ids[-1]) + pickle.dumps(
                 (tuple(ids), None if same else tuple(weights), () if novalues else tuple(values)), 4)
         else:
-            pbuf = self._pbuf
-            start = self._pbase + len(pbuf)
-            pbuf += _MAGIC
-            for b in range(0, df, BLOCK_LIMIT):
-                e = b + BLOCK_LIMIT
-                bids = ids[b:e]
-                bw = weights[b:e]
-                deltas = [bids[0]]
-                deltas += [y - x for x, y in zip(bids, bids[1:])]
-                w0 = bw[0]
-                if bw.count(w0) == len(bw):
-                    mw = None if w0 == 1.0 else w0
-                else:
-                    mw = array("f", bw) if len(bw) >= 8 else tuple(bw)
-                if novalues:
-                    mv = None
-                elif joined:
-                    mv = b"".join(values[b:e])
-                else:
-                    mv = tuple(values[b:e])
-                data = _dumps((_compact(deltas), mw, mv))
-                if lengths is None:
-                    blmin = blmax = 0
-                else:
-                    bl = lengths[b:e]
-                    blmin, blmax = min(bl), max(bl)
-                binfo = pickle.dumps((len(bids), bids[-1], max(bw), 0, blmin, blmax), 2)
-                size = len(binfo) + len(data)
-                pbuf += _INT.pack(-size if e >= df else size)
-                pbuf += binfo
-                pbuf += data
-            info = (pack_ti(0, sum(weights), df, mnl, mxl, max(weights), ids[0], ids[-1])
-                    + _LONG.pack(start) + _INT.pack(self._pbase + len(pbuf) - start))
-            if len(pbuf) > 1 << 20:
-                self._pfile.write(pbuf)
-                self._pbase += len(pbuf)
-                self._pbuf = bytearray()
+            info = self._blocks(ids, weights, values, lengths)
         key = self._prefix + term.encode("utf-8")
-        pos = self._tbase + len(self._tbuf)
-        self._offsets.append(pos)
         tbuf = self._tbuf
+        pos = self._tbase + len(tbuf)
+        self._offsets.append(pos)
         tbuf += _LENGTHS.pack(len(key), len(info))
         tbuf += key
         tbuf += info
@@ -446,6 +412,51 @@ class TermsWriter:
             self._tfile.write(tbuf)
             self._tbase += len(tbuf)
             self._tbuf = bytearray()
+
+    def _blocks(self, ids: list[int], weights: list[float], values: list[bytes], lengths: list[int] | None) -> bytes:
+        """A long posting list's blocks, written to the postings file; its term info."""
+        df = len(ids)
+        novalues = self._fixed == 0
+        joined = self._fixed is not None and self._fixed > 0
+        pbuf = self._pbuf
+        start = self._pbase + len(pbuf)
+        pbuf += _MAGIC
+        for b in range(0, df, BLOCK_LIMIT):
+            e = b + BLOCK_LIMIT
+            bids = ids[b:e]
+            bw = weights[b:e]
+            deltas = [bids[0]]
+            deltas += [y - x for x, y in zip(bids, bids[1:])]
+            w0 = bw[0]
+            if bw.count(w0) == len(bw):
+                mw = None if w0 == 1.0 else w0
+            else:
+                mw = array("f", bw) if len(bw) >= 8 else tuple(bw)
+            if novalues:
+                mv = None
+            elif joined:
+                mv = b"".join(values[b:e])
+            else:
+                mv = tuple(values[b:e])
+            data = _dumps((_compact(deltas), mw, mv))
+            if lengths is None:
+                blmin = blmax = 0
+            else:
+                bl = lengths[b:e]
+                blmin, blmax = min(bl), max(bl)
+            binfo = pickle.dumps((len(bids), bids[-1], max(bw), 0, blmin, blmax), 2)
+            size = len(binfo) + len(data)
+            pbuf += _INT.pack(-size if e >= df else size)
+            pbuf += binfo
+            pbuf += data
+        mnl, mxl = (min(lengths), max(lengths)) if lengths else (0, 0)
+        info = (_TERMINFO.pack(0, sum(weights), df, mnl, mxl, max(weights), ids[0], ids[-1])
+                + _LONG.pack(start) + _INT.pack(self._pbase + len(pbuf) - start))
+        if len(pbuf) > 1 << 20:
+            self._pfile.write(pbuf)
+            self._pbase += len(pbuf)
+            self._pbuf = bytearray()
+        return info
 
     def close(self) -> None:
         self._pfile.write(self._pbuf)

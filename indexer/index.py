@@ -177,11 +177,12 @@ def document(article: Article, catalog_entry: dict | None, digest: str) -> tuple
                                   companies=getattr(meta, "companies", None) or [])
     fields = {
         **record.stored_fields(indexed),
-        "title_words": " ".join(analysis.words(title)),
-        "words": " ".join(analysis.words(text)),
-        "grams": " ".join(analysis.grams(title, text)),
-        "title_grams": " ".join(analysis.grams(title)),
-        "chars": " ".join(analysis.chars(title, text)),
+        # token lists (`build.SegmentBuilder` takes them as Whoosh's writer takes them joined by spaces)
+        "title_words": analysis.words(title),
+        "words": analysis.words(text),
+        "grams": analysis.grams(title, text),
+        "title_grams": analysis.grams(title),
+        "chars": analysis.chars(title, text),
         "sortdate": str(date or meta.year or ""),
         "ingest": f"{digest}\0{article.path}\0{article.id}".encode("utf-8", "surrogateescape"),
     }

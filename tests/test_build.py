@@ -35,7 +35,13 @@ def _texts() -> list[str]:
     return texts
 
 
+def _joined(fields: dict) -> dict:
+    """Token lists as Whoosh's writer takes them: joined by spaces."""
+    return {name: " ".join(v) if isinstance(v, list) else v for name, v in fields.items()}
+
+
 def _documents() -> list[dict]:
+    """Documents as `index.document` makes them (token fields as lists), a few with fields as strings."""
     articles = [a for a in read_articles([SEEDS]) if isinstance(a, Article)]
     articles += [Article(doc_id, text.split("\n")[0], text, path=f"/x/{doc_id}.txt")
                  for doc_id, text in corpus.articles(80).items()]
@@ -90,7 +96,7 @@ def test_segments_are_what_whooshs_writer_writes(tmp_path, spill):
     ref = whoosh_index.create_in(str(tmp_path / "ref"), schema)
     with ref.writer() as writer:
         for doc in docs:
-            writer.add_document(**doc)
+            writer.add_document(**_joined(doc))
     (tmp_path / "new").mkdir()
     new = whoosh_index.create_in(str(tmp_path / "new"), schema)
     builder = build.SegmentBuilder(codec.MappedStorage(str(tmp_path / "new")), schema, str(tmp_path),
