@@ -180,11 +180,10 @@ def _runs(word: str) -> list[str]:
     if all(ord(char) in table for char in word):  # most words
         return [word]
     runs: list[str] = []
-    kind = None
+    kind: str | None = None
     for char in word:
-        if ord(char) in table:
-            this = "han"
-        else:
+        this: str | None = "han"
+        if ord(char) not in table:
             char = unicodedata.normalize("NFKC", char).lower()  # full-width letters and digits
             this = "latin" if char.isascii() and char.isalnum() else None
         if this is None:

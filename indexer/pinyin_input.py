@@ -121,37 +121,36 @@ def _add(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def _cheapest_paths(letters, boundary, marks, limit: int, partial: bool = False) -> list[Reading]:
-    """Best-first (A*, with the exact cost of the best completion) over the ways to cut `letters`."""
+    """Best-first (A*, guided by the exact cost of the cheapest completion) over the ways to cut `letters`;
+    with `partial`, the last piece is the prefix of a syllable, a step from where it starts to n + 1."""
     n = len(letters)
-    if n == 0:
-        return []
-    whole = _edges(letters, boundary, marks, False)
-    last = _edges(letters, boundary, marks, True) if partial else [[] for _ in range(n)]
+    steps = _edges(letters, boundary, marks, False)  # start → [(end, syllable, cost)]
+    if partial:
+        for start, prefixes in enumerate(_edges(letters, boundary, marks, True)):
+            steps[start] += [(n + 1, syllable, cost) for _, syllable, cost in prefixes]
+    goal = n + 1 if partial else n
     zero = (0, 0, 0, 0)
-    rest: list[tuple[int, ...] | None] = [None] * n + [None if partial else zero]
+    rest: list[tuple[int, ...] | None] = [None] * (n + 2)  # the cost from each position to the goal
+    rest[goal] = zero
     for start in reversed(range(n)):
-        options = [_add(cost, rest[end]) for end, _, cost in whole[start] if rest[end] is not None]
-        options += [cost for _, _, cost in last[start]]
-        rest[start] = min(options, default=None)
-    if rest[0] is None:
+        rest[start] = min((_add(cost, rest[end]) for end, _, cost in steps[start] if rest[end] is not None),
+                          default=None)
+    if n == 0 or rest[0] is None:
         return []
     tie = itertools.count()
-    queue = [(rest[0], next(tie), 0, zero, (), False)]
+    queue: list[tuple] = [(rest[0], 0, next(tie), 0, zero, ())]  # ties: the furthest along first, so paths finish
     found: list[Reading] = []
     for _ in range(_MAX_STEPS):
         if not queue or len(found) >= limit:
             break
-        _, _, at, spent, path, done = heapq.heappop(queue)
-        if done or (at == n and not partial):
+        _, _, _, at, spent, path = heapq.heappop(queue)
+        if at == goal:
             found.append(path)
             continue
-        for end, syllable, cost in whole[at]:
+        for end, syllable, cost in steps[at]:
             if rest[end] is not None:
                 so_far = _add(spent, cost)
-                heapq.heappush(queue, (_add(so_far, rest[end]), next(tie), end, so_far, path + (syllable,), False))
-        for _, syllable, cost in last[at]:
-            so_far = _add(spent, cost)
-            heapq.heappush(queue, (so_far, next(tie), n, so_far, path + (syllable,), True))
+                heapq.heappush(queue, (_add(so_far, rest[end]), -end, next(tie), end, so_far, path + (syllable,)))
     return found
 
 
