@@ -61,7 +61,8 @@ def _untoned(char: str) -> str:
 
 
 # Latin letters with marks and the combining marks themselves → the letter without them (ü → v).
-_UNTONE = {code: _untoned(chr(code)) for code in (*range(0xC0, 0x250), *range(0x300, 0x370), *range(0x1E00, 0x1F00))}
+_UNTONE = {code: _untoned(chr(code))
+           for code in itertools.chain(range(0xC0, 0x250), range(0x300, 0x370), range(0x1E00, 0x1F00))}
 
 
 def _toneless(marked: str) -> str:
@@ -126,7 +127,7 @@ def readings(word: str, limit: int = 8) -> list[Reading]:
 @functools.lru_cache(maxsize=1 << 16)
 def _readings(word: str, limit: int) -> tuple[Reading, ...]:
     table = _pypinyin()[0]
-    if _context_free().issuperset(word):  # most words: each character has one reading, whatever the phrase
+    if _context_free().issuperset(word):  # each character read one way, whatever the phrase
         reading = tuple(r[0] for c in word if (r := char_readings(c)))
         return (reading,) if reading else ()
     slots: list[tuple[str, ...]] = []  # each syllable's alternatives, the first one the chosen reading
@@ -157,7 +158,7 @@ def _readings(word: str, limit: int) -> tuple[Reading, ...]:
 @functools.cache
 def _context_free() -> frozenset[str]:
     """The characters pypinyin reads one way wherever they are: one toneless reading, in every phrase too.
-    Words made of these alone (more than half of all words) need no phrase segmentation."""
+    Words made of these alone (two words in five) need no phrase segmentation."""
     table, phrases = _pypinyin()
     single = {chr(code): _toneless(marked) for code, marked in table.items() if "," not in marked}
     single.update((c, r[0]) for code, marked in table.items()
@@ -325,7 +326,7 @@ def _by_syllable() -> dict[str, tuple[str, ...]]:
 @functools.cache
 def _char_frequency() -> dict[str, int]:
     """Character → the summed frequency of the words of jieba's dictionary that contain it."""
-    spec = importlib.util.find_spec("jieba")  # the file only: importing jieba would load its model
+    spec = importlib.util.find_spec("jieba")  # its dictionary file, read without importing jieba
     assert spec and spec.submodule_search_locations, "jieba is a dependency"
     frequency: dict[str, int] = defaultdict(int)
     path = pathlib.Path(spec.submodule_search_locations[0]) / "dict.txt"
