@@ -30,6 +30,9 @@ from collections.abc import Callable, Iterable
 
 DATA = pathlib.Path(__file__).with_name("data")
 USER_DICT = DATA / "userdict.txt"
+FOLD_TABLE = DATA / "fold.tsv"
+# The data files that shape what is indexed (an edit re-indexes every article).
+INDEXING_DATA = (USER_DICT, FOLD_TABLE)
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # Characters that print layouts separate with stray spaces and line breaks: ideographs, CJK punctuation,
@@ -112,7 +115,7 @@ def tables() -> tuple[dict[int, str], dict[int, str]]:
     simplify_ = _width_table()
     fold_ = {k: v.lower() for k, v in simplify_.items()}
     fold_.update({c: chr(c).lower() for c in range(ord("A"), ord("Z") + 1)})
-    for line in (DATA / "fold.tsv").read_text(encoding="utf-8").splitlines():
+    for line in FOLD_TABLE.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             char, key, simple = line.split("\t")
             fold_[ord(char)] = key

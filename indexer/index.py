@@ -139,10 +139,10 @@ def open_index(index_dir: str | os.PathLike):
 
 @functools.cache
 def rules_version() -> str:
-    """A hash of every data file that shapes analysis and extraction, and of `DOCUMENT_VERSION`: editing one
-    re-indexes all articles."""
+    """A hash of every data file that shapes analysis and extraction (not those read only at query time, such
+    as readings), and of `DOCUMENT_VERSION`: editing one re-indexes all articles."""
     digest = hashlib.sha1(f"document v{DOCUMENT_VERSION}\0".encode())
-    for path in sorted(analysis.DATA.iterdir()):
+    for path in sorted(analysis.INDEXING_DATA + metadata.INDEXING_DATA):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -19,6 +19,8 @@ from .analysis import DATA, clean, fold
 from .articles import Article
 
 CATALOG_NAME = "catalog.toml"
+# The data files the rules read (an edit re-indexes every article).
+INDEXING_DATA = (DATA / "zones.toml", DATA / "industries.toml")
 
 
 @dataclasses.dataclass(frozen=True)
