@@ -36,6 +36,7 @@ from whoosh.util.numeric import length_to_byte
 
 from . import codec
 from .facets import EXTENSION as FACETS_EXTENSION, FacetRecorder
+from .lexicon import EXTENSION as LEXICON_EXTENSION, LexiconRecorder
 
 # Work for one worker process, in articles; more than this many articles (re)indexed use worker processes.
 BATCH = 64
@@ -97,6 +98,7 @@ class SegmentBuilder:
         self._tokenize = re.compile(_SPACE_TOKENS).findall
         self._generic_cache: dict = {}
         self.facets = FacetRecorder()
+        self.lexicon = LexiconRecorder()
 
     def _tokens(self, value: str | list[str]) -> list[str]:
         if isinstance(value, list):  # tokens as `index.document` gives them
@@ -202,6 +204,7 @@ class SegmentBuilder:
                 lens.append(0)
         pdw.finish_doc()
         self.facets.add(docnum, fields)
+        self.lexicon.add(docnum, fields)
         self.docnum += 1
         self._pending += added
         if self._pending >= self.spill_postings:
@@ -281,8 +284,11 @@ class SegmentBuilder:
                 lengths = self.lengths[name].__getitem__ if fieldobj.scorable else None
             ids = flat[0::3]
             writer.add(t, ids, flat[1::3], flat[2::3], list(map(lengths, ids)) if lengths else None)
+            if name == "words":
+                self.lexicon.word(t, len(ids))
         writer.close()
         codec.write_extra(self.storage, self.segment, FACETS_EXTENSION, self.facets.dump())
+        codec.write_extra(self.storage, self.segment, LEXICON_EXTENSION, self.lexicon.dump())
         self.segment.set_doc_count(self.docnum)
         return self.segment
 

@@ -108,6 +108,7 @@ def query_command(obj, words, zone, years, industry, limit, page, sort, as_json)
         search '"装备制造"' --json
         search 开发区 -z 喀左 -z 建平
     """
+    from . import pinyin_query, spelling
     from .errors import SearchError
     from .export import results_json
     from .query import Filters
@@ -125,6 +126,9 @@ def query_command(obj, words, zone, years, industry, limit, page, sort, as_json)
     if as_json:
         click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
         return
+    for note in (pinyin_query.note(results), spelling.note(results)):  # pinyin read, typo corrected
+        if note:
+            click.echo(note, err=True)
     _print_results(results)
 
 

@@ -385,16 +385,18 @@ class TermsWriter:
             lengths: list[int] | None) -> None:
         """One term's postings (document numbers ascending) and each document's length byte (None: unscored)."""
         df = len(ids)
+        # Inlined values are empty bytes, not none, where a format has none: Whoosh reads an inlined list with
+        # a ListMatcher, whose value() is "" (a str) without values, and a merge of segments then fails.
         novalues = self._fixed == 0
         if df == 1:  # most terms (rare n-grams): the quick way
             d, w, lb = ids[0], weights[0], lengths[0] if lengths else 0
             info = _TERMINFO.pack(1, w, 1, lb, lb, w, d, d) + pickle.dumps(
-                ((d,), None if w == 1.0 else (w,), () if novalues else (values[0],)), 4)
+                ((d,), None if w == 1.0 else (w,), (b"",) if novalues else (values[0],)), 4)
         elif df < INLINE_LIMIT:
             mnl, mxl = (min(lengths), max(lengths)) if lengths else (0, 0)
             same = weights.count(1.0) == df
             info = _TERMINFO.pack(1, sum(weights), df, mnl, mxl, max(weights), ids[0], ids[-1]) + pickle.dumps(
-                (tuple(ids), None if same else tuple(weights), () if novalues else tuple(values)), 4)
+                (tuple(ids), None if same else tuple(weights), (b"",) * df if novalues else tuple(values)), 4)
         else:
             info = self._blocks(ids, weights, values, lengths)
         key = self._prefix + term.encode("utf-8")

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from . import analysis, execute, index as index_module, plan as plan_module, query as query_module, record
+from . import analysis, execute, index as index_module, pinyin_query, plan as plan_module, query as query_module
+from . import record, spelling
 from .errors import SearchError
 from .facets import FacetSets, FacetValue
 from .plan import Mark
@@ -69,6 +70,12 @@ class Results:
     relaxed: bool = False
     # Other spellings searched as well (regional word forms).
     also: list[str] = dataclasses.field(default_factory=list)
+    # Words typed in pinyin and the words searched for them: {"typed": "lingyuan", "searched": ["凌源"]}.
+    pinyin: dict | None = None
+    # A better query (homophone typos corrected), and the query as typed when the better one was searched
+    # instead (the typed one found nothing).
+    suggestion: str | None = None
+    searched_instead: str | None = None
 
     @property
     def pages(self) -> int:
@@ -169,6 +176,7 @@ class _Found:
     final: np.ndarray
     timed_out: bool = False
     relaxed: bool = False
+    pinyin: dict | None = None
 
     @property
     def total(self) -> int:
@@ -192,6 +200,7 @@ def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_a
     parsed = query_module.parse(query, filters)
     searcher = index.searcher()
     known = index.vocabulary(searcher)
+    typed = pinyin_query.rewrite(index, searcher, parsed)  # words typed in pinyin → the words they read as
     plan = plan_module.compile_query(parsed, known)
     if plan.query is None and not filters and not browse_all:
         raise SearchError("Type something to search for, or choose a zone, year or industry.")
@@ -215,6 +224,7 @@ def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_a
         matched = found.matched & sets.all
         final = matched if allowed is None else matched & allowed
         result = _Found(searcher, sets, parsed, plan, found.scores, matched, final, found.timed_out, True)
+    result.pinyin = typed
     return result
 
 
@@ -230,13 +240,20 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise SearchError("Results per page must be between 1 and {last}.", last=MAX_PER_PAGE)
     found = _find(index, query, filters, sort, browse_all, budget)
+    better = spelling.correct(index, found)  # homophone typos: a better query, searched when this found nothing
+    instead = None
+    if better is not None and (not found.total or found.relaxed):
+        corrected = _find(index, better.query, filters, sort, browse_all, budget)
+        ok = corrected.total and not corrected.relaxed
+        better, instead, found = (better, query, corrected) if ok else (None, None, found)
     total = found.total
     ranked = found.ranked(sort, page * per_page)[(page - 1) * per_page:]
     hits = [_hit(found.searcher, docnum, score, found.plan, found.relaxed) for docnum, score in ranked]
     filters = found.parsed.filters
     return Results(query, total, page, per_page, hits, found.sets.count(found.matched, filters), filters, sort,
                    time.perf_counter() - started, found.plan.marks, found.sets.year_by_zone(found.matched, filters),
-                   found.timed_out, found.relaxed, found.plan.also)
+                   found.timed_out, found.relaxed, found.plan.also, found.pinyin,
+                   better.query if better else None, instead)
 
 
 def articles(index: Index, query: str = "", filters: Filters | None = None, sort: str = "relevance",

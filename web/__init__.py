@@ -48,10 +48,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep the order of `export.results_json`
     app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock()}
 
-    from . import logs, views
+    from . import logs, suggest, views
 
     logs.init_app(app)  # first: its timer starts before, and its line is written after, every other hook
     app.register_blueprint(views.bp)
+    app.register_blueprint(suggest.bp)
     views.register_errors(app)
     return app
 
