@@ -226,7 +226,7 @@ def _fresh(data: dict) -> None:
         for word in changed:
             stale |= np.strings.find(texts, word) >= 0
         if stale.any():
-            keys = [None] * len(texts)
+            keys: list[list[str] | None] = [None] * len(texts)
             for i in np.flatnonzero(stale).tolist():
                 keys[i] = keys_of(str(texts[i]), limit)
             old, new = data[name], _Keys(keys).to_dict()
@@ -248,20 +248,19 @@ class _Sorted:
         self.ranks = (np.zeros(len(keys), dtype=np.int8) if ranks is None else ranks)[order]
 
     def _range(self, key: str, prefix: bool) -> slice:
-        if not len(key):
+        """Where `key` (or, with `prefix`, the keys that start with it) is in the sorted keys."""
+        if not key:
             return slice(0, len(self.keys) if prefix else 0)
         ascii_keys = self.keys.dtype.kind == "S"  # readings and initials: bytes, a quarter of the memory
-        if ascii_keys:
-            if not key.isascii():
-                return slice(0, 0)
-            key = key.encode()
-        width = self.keys.dtype.itemsize // (1 if ascii_keys else 4)
-        if len(key) > width:  # longer than every key
+        if ascii_keys and not key.isascii():
             return slice(0, 0)
-        end = key[:-1] + (bytes([key[-1] + 1]) if isinstance(key, bytes) else chr(ord(key[-1]) + 1))
+        value: str | bytes = key.encode() if ascii_keys else key
+        if len(value) > self.keys.dtype.itemsize // (1 if ascii_keys else 4):  # longer than every key
+            return slice(0, 0)
+        end = value[:-1] + bytes([value[-1] + 1]) if isinstance(value, bytes) else value[:-1] + chr(ord(value[-1]) + 1)
         # The values in the keys' own dtype: searchsorted would otherwise convert the whole array each time.
-        lo = int(np.searchsorted(self.keys, np.array(key, dtype=self.keys.dtype), "left"))
-        hi = np.searchsorted(self.keys, np.array(end if prefix else key, dtype=self.keys.dtype),
+        lo = int(np.searchsorted(self.keys, np.array(value, dtype=self.keys.dtype), "left"))
+        hi = np.searchsorted(self.keys, np.array(end if prefix else value, dtype=self.keys.dtype),
                              "left" if prefix else "right")
         return slice(lo, int(hi))
 

@@ -145,62 +145,58 @@ def rewrite(index, searcher, parsed: ParsedQuery) -> dict | None:
         return None
     lexicon = lexicon_module.for_searcher(index, searcher)
     reader = searcher.reader()
+    cache: dict[str, list[Reading]] = {}
     typed: list[str] = []
     searched: list[str] = []
 
-    def readings(words: list[Word]) -> list[str]:
-        """The texts to search for `words` typed together (none: search them as typed)."""
-        text = " ".join(w.text for w in words)
-        found = read(lexicon, text)
-        if not found:
+    def read_once(text: str) -> list[Reading]:
+        if text not in cache:
+            cache[text] = read(lexicon, text)
+        return cache[text]
+
+    def literal(word: Word) -> int:
+        return reader.doc_frequency("words", analysis.fold(word.text))
+
+    def joins(word: Word) -> bool:
+        """Whether `word` is pinyin to read with its neighbours: not itself a word of the articles as frequent
+        as its own reading (such a word breaks a run: `nature lingyuan`). One syllable always joins (`Jian
+        Ping`): as a Latin word of the articles it is mostly pinyin too."""
+        if not is_pinyin(word):
+            return False
+        if not literal(word) or [len(p) for p in parse(word.text, 1)] == [1]:
+            return True
+        found = read_once(word.text)
+        return bool(found) and literal(word) < LITERAL_SHARE * found[0].df
+
+    def replaced(words: list[Word], most: int = MAX_ALTERNATIVES) -> list[Word]:
+        """The words to search for `words` typed together ([]: search them as typed)."""
+        found = read_once(" ".join(w.text for w in words))
+        if not found or 0 < (least := min(map(literal, words))) and least >= LITERAL_SHARE * found[0].df:
             return []
-        literal = min(reader.doc_frequency("words", analysis.fold(w.text)) for w in words)
-        if literal and literal >= LITERAL_SHARE * found[0].df:
-            return []
-        chosen = [r.text for r in found[:MAX_ALTERNATIVES]
-                  if math.exp(found[0].cost - r.cost) >= ALTERNATIVE_SHARE]
+        chosen = [r.text for r in found[:most] if math.exp(found[0].cost - r.cost) >= ALTERNATIVE_SHARE]
         typed.extend(w.text for w in words)
         searched.extend(chosen)
-        return chosen
+        return [Word(t, field=words[0].field) for t in chosen]
 
     groups: list[list[Word]] = []
     i = 0
     while i < len(parsed.groups):
-        group = parsed.groups[i]
-        if len(group) == 1 and _alone(group[0], lexicon, reader):
-            end = i
-            while (end < len(parsed.groups) and len(parsed.groups[end]) == 1
-                   and _alone(parsed.groups[end][0], lexicon, reader) and parsed.groups[end][0].field == group[0].field):
-                end += 1
+        end = i  # a run of single words typed in pinyin (in the same field) is read together
+        while (end < len(parsed.groups) and len(parsed.groups[end]) == 1 and joins(parsed.groups[end][0])
+               and parsed.groups[end][0].field == parsed.groups[i][0].field):
+            end += 1
+        if end > i:
             run = [g[0] for g in parsed.groups[i:end]]
-            texts = readings(run)
-            groups += [[Word(t, field=group[0].field) for t in texts]] if texts else parsed.groups[i:end]
+            groups += [new] if (new := replaced(run)) else [[w] for w in run]
             i = end
-            continue
-        groups.append([new for word in group
-                       for new in ([Word(t, field=word.field) for t in readings([word])] if is_pinyin(word) else ()) or
-                       [word]])
-        i += 1
-    excluded = [new for word in parsed.excluded
-                for new in ([Word(t, field=word.field) for t in readings([word])[:1]] if is_pinyin(word) else ()) or
-                [word]]
+        else:  # an OR group: each word alone
+            groups.append([n for w in parsed.groups[i] for n in (is_pinyin(w) and replaced([w])) or [w]])
+            i += 1
+    excluded = [n for w in parsed.excluded for n in (is_pinyin(w) and replaced([w], 1)) or [w]]
     if not searched:
         return None
     parsed.groups, parsed.excluded = groups, excluded
     return {"typed": " ".join(typed), "searched": searched}
-
-
-def _alone(word: Word, lexicon, reader) -> bool:
-    """Whether `word` is pinyin to be read with its neighbours: typed pinyin that is not itself a word of the
-    articles as frequent as its own reading (such a word breaks a run: `nature lingyuan`). One syllable is
-    always read with its neighbours (`Jian Ping`): as a Latin word of the articles it is mostly pinyin too."""
-    if not is_pinyin(word):
-        return False
-    literal = reader.doc_frequency("words", analysis.fold(word.text))
-    if not literal or [len(p) for p in parse(word.text, 1)] == [1]:
-        return True
-    found = read(lexicon, word.text)
-    return bool(found) and literal < LITERAL_SHARE * found[0].df
 
 
 def literal_query(query: str, typed: list[str]) -> str:

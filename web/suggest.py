@@ -21,7 +21,8 @@ bp = Blueprint("suggest", __name__)
 
 FORMATS = ("json", "opensearch")
 # What each kind of suggestion is, in the OpenSearch format's descriptions (a browser may show them).
-KIND_LABELS = {"zone": "开发区", "place": "地名", "company": "企业", "word": "词语", "phrase": "短语", "headline": "标题"}
+KIND_LABELS = {"zone": "开发区", "place": "地名", "company": "企业", "word": "词语", "phrase": "短语",
+               "headline": "标题"}
 # Suggestions change only when the index does: a browser may keep them this long (seconds).
 MAX_AGE = 300
 
