@@ -34,7 +34,8 @@ Measured:
   something else, search something else instead, or read it as pinyin. Also on `--words` words found in
   2 to `--min-df` − 1 articles (rare but real words), reported apart.
 * latency: suggestions (warm; p50/p95/p99 over every prefix typed above plus one- and two-character
-  prefixes of the words), pinyin and corrected searches (top 10 with snippets and facets); the lexicon's
+  prefixes of the words), the same through `GET /api/suggest` (Flask's test client: request and JSON
+  included, no network), pinyin and corrected searches (top 10 with snippets and facets); the lexicon's
   load time and memory (tracemalloc, Python allocations).
 
 Writes OUT.json and OUT.md (figures only).
@@ -168,6 +169,22 @@ def measure_suggest(ix, names: list[str], words: list[str]) -> tuple[dict, list[
             "mrr": round(statistics.fmean(initials + prefixes or [0]), 4)}, times
 
 
+def measure_http(index_dir: pathlib.Path, prefixes: list[str]) -> list[float]:
+    """`GET /api/suggest?q=…` through the Flask app (no network): the engine, the request and the JSON."""
+    import urllib.parse
+
+    import web
+
+    client = web.create_app({"INDEX_DIR": str(index_dir)}).test_client()
+    client.get("/api/suggest?q=l")
+    times = []
+    for prefix in prefixes:
+        response, seconds = timed(client.get, "/api/suggest?q=" + urllib.parse.quote(prefix))
+        assert response.status_code == 200, response.status_code
+        times.append(seconds)
+    return times
+
+
 def measure_corrections(ix, targets: list[str], rng: random.Random) -> tuple[dict, list[float]]:
     reader = ix.searcher().reader()
     right = wrong = missed = real = 0
@@ -233,6 +250,9 @@ def markdown(result: dict) -> str:
         ("suggest p50 (ms)", result["latency"]["suggest"]["p50_ms"], "", result["latency"]["suggest"]["n"]),
         ("suggest p95 (ms)", result["latency"]["suggest"]["p95_ms"], f"≤ {TARGETS['suggest_p95_ms']}",
          result["latency"]["suggest"]["n"]),
+        ("GET /api/suggest p50 / p95 (ms)", f"{result['latency']['suggest_http']['p50_ms']} / "
+         f"{result['latency']['suggest_http']['p95_ms']}", f"p95 ≤ {TARGETS['suggest_p95_ms']}",
+         result["latency"]["suggest_http"]["n"]),
         ("pinyin search p50 / p95 (ms)", f"{result['latency']['pinyin_search']['p50_ms']} / "
          f"{result['latency']['pinyin_search']['p95_ms']}", "", result["latency"]["pinyin_search"]["n"]),
         ("corrected search p50 / p95 (ms)", f"{result['latency']['correction_search']['p50_ms']} / "
@@ -285,6 +305,9 @@ def main() -> None:
         pinyin_figures, pinyin_times = measure_pinyin(ix, targets, set(chosen["names"]))
         suggest_figures, suggest_times = measure_suggest(ix, chosen["names"], chosen["frequent"])
         correction_figures, correction_times = measure_corrections(ix, targets, rng)
+        prefixes = [w[:n] for w in chosen["frequent"] for n in (1, 2)]
+        prefixes += ["".join(pinyin.readings(w)[0])[:n] for w in targets for n in (2, 4)]
+        http_times = measure_http(index_dir, prefixes)
         result = {
             "run": datetime.datetime.now().isoformat(timespec="seconds"),
             "commit": os.popen(f"git -C {REPO} rev-parse --short HEAD").read().strip(),
@@ -293,7 +316,8 @@ def main() -> None:
             "cases": {k: len(v) for k, v in chosen.items()},
             "pinyin": pinyin_figures, "suggest": suggest_figures, "correction": correction_figures,
             "unwanted": measure_unwanted(ix, targets), "unwanted_rare": measure_unwanted(ix, chosen["rare"]),
-            "latency": {"suggest": percentiles(suggest_times), "pinyin_search": percentiles(pinyin_times),
+            "latency": {"suggest": percentiles(suggest_times), "suggest_http": percentiles(http_times),
+                        "pinyin_search": percentiles(pinyin_times),
                         "correction_search": percentiles(correction_times)},
             "lexicon": lexicon_figures, "targets": TARGETS,
         }
