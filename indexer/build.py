@@ -36,7 +36,7 @@ from whoosh.util.numeric import length_to_byte
 
 from . import codec
 from .facets import EXTENSION as FACETS_EXTENSION, FacetRecorder
-from .lexicon import EXTENSION as LEXICON_EXTENSION, LexiconRecorder
+from .lexicon_segment import EXTENSION as LEXICON_EXTENSION, LexiconRecorder
 
 # Work for one worker process, in articles; more than this many articles (re)indexed use worker processes.
 BATCH = 64

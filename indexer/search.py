@@ -126,7 +126,9 @@ class Index:
         if not query.strip():
             return []
         try:
-            return plan_module.compile_query(query_module.parse(query), self.vocabulary()).marks
+            parsed = query_module.parse(query)
+            pinyin_query.rewrite(self, self.searcher(), parsed)  # typed pinyin marks the words it read as
+            return plan_module.compile_query(parsed, self.vocabulary()).marks
         except SearchError:
             return []
 

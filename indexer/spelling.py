@@ -27,6 +27,7 @@ import re
 import numpy as np
 
 from . import analysis, execute, lexicon as lexicon_module, pinyin, plan
+from .metadata import gazetteer, taxonomy
 from .query import ParsedQuery
 
 # A typed word that is a word of at least this many articles is meant as typed.
@@ -84,8 +85,8 @@ def correct(index, found) -> Correction | None:
                 or reader.doc_frequency("words", typed) >= MIN_REAL_DF):
             continue
         typed_count = count(typed)
-        if typed_count and (typed_count >= PLENTY and found.total or in_dictionary(typed)):
-            continue  # found often, or a word of the dictionary that the articles use: meant as typed
+        if typed_count and (typed_count >= PLENTY and found.total or typed in _names() or in_dictionary(typed)):
+            continue  # found often, or a name or a word of the dictionary that the articles use: meant as typed
         lexicon = lexicon_module.for_searcher(index, searcher)
         if typed_count and lexicon.is_name(typed):
             continue
@@ -139,6 +140,15 @@ def _dictionary() -> np.ndarray:
         words = [w for line in lines if 2 <= len(w := line.split(" ", 1)[0]) <= MAX_CHARS]
     words += [w for w, _, _ in analysis.user_words()]
     return np.unique(np.array(words, dtype=np.str_))
+
+
+@functools.cache
+def _names() -> frozenset[str]:
+    """The words of the data files — the user dictionary, the gazetteer, the industries and their keywords —
+    checked before the larger dictionaries are read."""
+    zones = {name for zone in gazetteer()[1] for name in (zone.name, zone.short, *zone.names, *zone.places)}
+    industries = {word for name, words in taxonomy()[1].items() for word in (name, *words)}
+    return frozenset(w for w, _, _ in analysis.user_words()) | {analysis.fold(w) for w in zones | industries}
 
 
 def in_dictionary(word: str) -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 import corpus
 from conftest import SEEDS
-from indexer import codec, index, lexicon, pinyin
+from indexer import codec, index, lexicon, lexicon_segment, pinyin
 from indexer.lexicon import HEADLINE, PHRASE, WORD, ZONE, Lexicon, for_searcher, keys_of
 from indexer.search import Index
 
@@ -24,7 +24,7 @@ def readings(lx: Lexicon) -> set[tuple[str, str, int]]:
 @pytest.fixture
 def read_everywhere(monkeypatch):
     """Every segment written with its readings (as the worker processes of a large build write them)."""
-    monkeypatch.setattr(lexicon, "READ_FROM", 0)
+    monkeypatch.setattr(lexicon_segment, "READ_FROM", 0)
 
 
 def test_the_segment_file_holds_what_the_index_says(tmp_path, read_everywhere):
@@ -38,7 +38,7 @@ def test_the_segment_file_holds_what_the_index_says(tmp_path, read_everywhere):
     words = entries(lx, WORD)
     terms = {t.decode(): reader.doc_frequency("words", t) for t in reader.lexicon("words")}
     assert words == {t: n for t, n in terms.items() if lexicon.is_word(t)}  # a small index keeps hapaxes
-    assert all(len(w) <= lexicon.MAX_CHARS for w in words)
+    assert all(len(w) <= lexicon_segment.MAX_CHARS for w in words)
     titles = {reader.stored_fields(d)["title"] for d in range(reader.doc_count_all())}
     assert set(entries(lx, HEADLINE)) == titles
     for word in list(words)[::25]:
@@ -130,6 +130,6 @@ def test_hapaxes_are_left_out_of_a_large_index(tmp_path, monkeypatch):
 
 
 def test_headline_phrases_stop_at_punctuation():
-    assert lexicon.headline_phrases("凌源经济开发区：装备制造") == \
+    assert lexicon_segment.headline_phrases("凌源经济开发区：装备制造") == \
         ["凌源经济", "经济开发区", "凌源经济开发区", "装备制造"]
-    assert lexicon.headline_phrases("5G基站建设") == ["基站建设"]
+    assert lexicon_segment.headline_phrases("5G基站建设") == ["基站建设"]

@@ -111,3 +111,7 @@ def test_rewriting_never_fails_and_keeps_other_words(seed_index, text):
     if info:
         assert all(isinstance(w, Word) for w in after)
         assert set(info["searched"]) <= {w.text for w in after}
+
+
+def test_the_article_page_marks_what_pinyin_read_as(seed_index):
+    assert [m.text for m in seed_index.marks("lingyuan") if m.exact] == ["凌源"]

@@ -80,7 +80,8 @@ def test_every_suggestion_completes_what_was_typed(seed_index, data):
             assert s.kind == "headline" or analysis.fold(s.text).startswith(analysis.fold(typed))
         else:
             keys = ["".join(r) for r in pinyin.readings(s.text)] + [pinyin.initials(r) for r in pinyin.readings(s.text)]
-            assert any(k.startswith(typed) for k in keys) or s.kind == "headline", (typed, s)
+            # ü may be typed u: lu is lu or lü (履)
+            assert any(k.replace("v", "u").startswith(typed.replace("v", "u")) for k in keys) or s.kind == "headline"
 
 
 # ---------------------------------------------------------------------------------------------- the API
