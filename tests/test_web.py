@@ -206,20 +206,35 @@ def test_an_empty_result_without_filters_suggests_other_words(client):
 
 
 @pytest.mark.parametrize("url, message", [
-    ('/?q="unbalanced', "Unbalanced quotes"),
-    ("/?zone=火星", "Unknown zone"),
-    ("/?year=20x0", "is not a year"),
-    ("/?q=凌钢&sort=best", "Sort must be one of"),
-    ("/?q=凌钢&page=abc", "页码必须是正整数"),
-    ("/?q=凌钢&page=1001", "Page must be between 1 and 1000"),
-    ("/?q=" + "凌" * 257, "too long"),
+    ('/?q="unbalanced', "引号不成对：请用第二个引号把短语括完整。"),
+    ("/?zone=火星", "没有名为“火星”的开发区。可选的开发区：柳城, 凌源, 北票, 建平, 喀左, 朝阳经开区, 朝阳高新区。"),
+    ("/?year=20x0", "“20x0”不是年份，也不是 2019-2021 这样的年份范围。"),
+    ("/?q=凌钢&sort=best", "排序方式只能是：relevance, date。"),
+    ("/?q=凌钢&page=abc", "页码必须是 1 到 1000 之间的整数。"),
+    ("/?q=凌钢&page=1001", "页码必须是 1 到 1000 之间的整数。"),
+    ("/?q=" + "凌" * 257, "搜索词太长（257 个字符，最多 256 个）。"),
+    ("/?site=无此报社", "没有文章的来源是“无此报社”。"),
 ])
-def test_bad_input_shows_the_page_with_the_message(client, url, message):
+def test_bad_input_shows_the_page_with_the_message_in_chinese(client, url, message):
     soup = page(client, url, status=400)
     alert = soup.select_one("[role=alert]")
-    assert message in alert.get_text()
+    assert alert.select_one(".alert-message").get_text() == message
     assert soup.select_one("input#q") is not None
     assert soup.select_one("details.syntax-help").has_attr("open")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1001", "abc", "1.5", "１", "99999999", " "])
+def test_the_same_bad_page_gets_the_same_message_whatever_its_value(client, value):
+    expected = "页码必须是 1 到 1000 之间的整数。"
+    if value.strip():
+        soup = page(client, f"/?q=凌钢&page={value}", status=400)
+        assert soup.select_one(".alert-message").get_text() == expected
+        assert client.get(f"/api/search?q=凌钢&page={value}").get_json() == {
+            "error": "Page must be between 1 and 1000."}  # the API keeps the engine's English
+        assert client.get(f"/api/search?q=凌钢&per_page={value}").get_json() == {
+            "error": "Results per page must be between 1 and 100."}
+    else:
+        page(client, f"/?q=凌钢&page={value}")  # blank: the first page
 
 
 def test_the_query_stays_in_the_box_after_an_error(client):
@@ -238,11 +253,12 @@ def test_query_text_is_escaped_everywhere(client):
         assert all(s.get("src", "").startswith("/static/") for s in soup.find_all("script"))
 
 
-def test_only_the_engines_marks_are_added_to_snippets(client):
+def test_only_the_engines_marks_and_paragraph_breaks_are_added_to_snippets(client):
     soup = page(client, "/?q=凌钢")
     for snippet in soup.select(".snippet"):
-        assert {tag.name for tag in snippet.find_all(True)} <= {"mark"}
-        assert all(not tag.attrs for tag in snippet.find_all(True))
+        for tag in snippet.find_all(True):
+            assert (tag.name, tag.attrs) in [("mark", {}), ("mark", {"class": ["partial"]}),
+                                             ("span", {"class": ["para-break"], "aria-hidden": "true"})], tag
 
 
 # ---------------------------------------------------------------------------------------------- chart
@@ -301,16 +317,16 @@ def test_chart_is_stacked_by_the_chosen_zones_even_when_typed_in_the_query(clien
 
 def test_chart_is_drawn_from_the_pages_one_search(seed_index_dir, monkeypatch):
     """Bars and segments come from the page's own `Results` (year facet and year_zone): one search a page."""
-    from web import views
+    from web import search_page
 
     calls = []
-    real = views.search
+    real = search_page.search
 
     def counting(*args, **kwargs):
         calls.append(args[1:3])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views, "search", counting)
+    monkeypatch.setattr(search_page, "search", counting)
     client = web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
     soup = page(client, "/?q=开发区&industry=新材料")
     assert soup.select_one("figure.chart svg rect.seg") is not None
@@ -345,10 +361,11 @@ def test_article_page_shows_the_article_with_matches_marked(client):
     assert soup.select_one("h1#doc-title").get_text() == "朝阳7家省级开发区何以强势崛起"
     first = soup.select_one(".doc-body mark#first-match")
     assert first is not None and first.get_text() == "凌钢"
-    assert len(soup.select(".doc-body mark")) == int(soup.select_one(".match-bar")["data-matches"])
+    assert len(soup.select(".doc-body mark:not(.partial)")) == int(soup.select_one(".match-bar")["data-matches"])
     assert soup.select_one("a.match-jump")["href"] == "#first-match"
-    assert [a.get_text() for a in soup.select(".doc-meta .badge-zone")] == ["柳城", "凌源", "北票", "建平", "喀左",
-                                                                            "朝阳经开区", "朝阳高新区"]
+    badges = soup.select(".doc-meta .badge-zone")
+    assert [a.get_text() for a in badges] == ["柳城", "凌源", "北票", "建平", "喀左", "朝阳经开区", "朝阳高新区"]
+    assert [a["href"] for a in badges][:2] == ["/zone/%E6%9F%B3%E5%9F%8E", "/zone/%E5%87%8C%E6%BA%90"]
     assert "2025 年" in soup.select_one(".doc-meta").get_text()
     assert len(soup.select(".doc-body p")) > 10
     back = soup.select_one("a.back-link")
@@ -497,18 +514,20 @@ def test_a_missing_index_is_a_503_page_not_a_crash(tmp_path):
 
 
 def test_an_unexpected_error_is_a_500_page(seed_index_dir, monkeypatch):
-    from web import views
+    from web import api, search_page
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "search", broken)
+    monkeypatch.setattr(search_page, "search", broken)
+    monkeypatch.setattr(api, "search", broken)
     app = web.create_app({"INDEX_DIR": str(seed_index_dir)})
     response = app.test_client().get("/?q=凌钢")
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "服务器出错了" in text and "boom" not in text and "Traceback" not in text
-    assert app.test_client().get("/api/search?q=凌钢").get_json() == {"error": "Internal error."}
+    assert app.test_client().get("/api/search?q=凌钢").get_json() == {
+        "error": "An unexpected error occurred; please try again later."}
 
 
 # ---------------------------------------------------------------------------------------------- logs
@@ -554,18 +573,19 @@ def test_a_log_line_cannot_be_split_or_forged_by_the_path(client, caplog):
 
 
 def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without(seed_index_dir, monkeypatch, caplog):
-    from web import views
+    from web import api, search_page
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom: secret detail")
 
-    monkeypatch.setattr(views, "search", broken)
+    monkeypatch.setattr(search_page, "search", broken)
+    monkeypatch.setattr(api, "search", broken)
     caplog.set_level(logging.INFO, logger="web")
     client = web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
     response = client.get("/?q=凌钢")
     assert response.status_code == 500
     page_text = response.get_data(as_text=True)
-    assert "secret detail" not in page_text and "Traceback" not in page_text and "views.py" not in page_text
+    assert "secret detail" not in page_text and "Traceback" not in page_text and "search_page.py" not in page_text
 
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
@@ -585,7 +605,7 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without(seed
 
     caplog.clear()
     api = client.get("/api/search?q=凌钢")
-    assert api.status_code == 500 and api.get_json() == {"error": "Internal error."}
+    assert api.status_code == 500 and api.get_json() == {"error": "An unexpected error occurred; please try again later."}
     assert "boom" not in api.get_data(as_text=True)
     assert len(access_records(caplog)) == 1 and "RuntimeError: boom" in caplog.text
 
@@ -657,6 +677,9 @@ def test_pages_are_self_contained_and_send_safety_headers(client):
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     for tag, attr in [("link", "href"), ("script", "src"), ("img", "src")]:
         for element in soup.find_all(tag):
+            if element.get("rel") == ["canonical"]:  # the page's own address, absolute
+                assert element[attr].startswith("http://localhost/"), element
+                continue
             assert element[attr].startswith("/"), element  # no CDN, no external fonts
     assert not soup.find_all(style=True)  # no inline styles (the CSP forbids them)
     with client.get("/static/style.css") as response:

@@ -23,6 +23,7 @@ import threading
 from flask import Flask, current_app
 
 from indexer.errors import SearchError
+from indexer.search import BUDGET_SECONDS
 
 __all__ = ["IndexUnavailable", "create_app", "get_index"]
 
@@ -40,6 +41,8 @@ def create_app(config: dict | None = None) -> Flask:
         PER_PAGE=10,
         # Draw the year × zone chart above the hits (from the page's own search: no extra cost).
         CHART=True,
+        # Seconds a search may work before answering with what it found (the page says so).
+        SEARCH_BUDGET=BUDGET_SECONDS,
         # How many related articles the article page lists.
         RELATED=5,
         # What the site is (the landing page, titles, the OpenSearch name, feeds): an archive of other news

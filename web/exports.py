@@ -12,7 +12,7 @@ import csv
 import io
 import urllib.parse
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from indexer import export
 from indexer.errors import SearchError
@@ -44,7 +44,8 @@ def jsonl_file():
 def _export(fmt: str) -> Response:
     try:
         state = State.from_args(request.args)
-        total, timed_out, found = articles(get_index(), state.q, state.filters, sort=state.sort)
+        total, timed_out, found = articles(get_index(), state.q, state.filters, sort=state.sort,
+                                           budget=current_app.config["SEARCH_BUDGET"])
     except SearchError as exc:
         return error_response(400, exc)
     bom = request.args.get("_bom", "").strip().lower() in TRUE

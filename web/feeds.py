@@ -3,10 +3,13 @@ OpenSearch description (`/opensearch.xml`), so a browser can search it from the 
 
 The feed lists the newest matching articles whatever the page's sort (`FEED_SIZE`, 20). Each entry's id is a
 tag URI made of the site's name (`TAG_AUTHORITY`, default: the request's host), a date (`TAG_DATE`) and the
-article's id, so it survives a re-index. Its `updated` is the article's date at midnight in China's time
-zone; an article with a year but no date is dated January 1 of its year; one with neither, 1970-01-01 (a
-fixed instant, so that readers never take it for new again). The feed's `updated` is its newest entry's.
-Written by feedgen (lxml escapes every text); no XML is built from strings here.
+article's id, so it survives a re-index. Its `updated` is the article's date (and time, if given) in China's
+time zone (a month alone: its first day); an article with a year but no date is dated January 1 of its year;
+one with neither, 1970-01-01T00:00Z (a fixed instant, so that readers never take it for new again). The feed's `updated` is its newest entry's.
+
+Written with the standard library's ElementTree, which escapes every text and attribute. (feedgen 1.0 was
+tried first: it drops the `rel` and `type` of an entry's links, so a link to the source would read as the
+entry's own page.)
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ import re
 import urllib.parse
 import xml.etree.ElementTree as ET
 
-from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, request, url_for
 
 from indexer.errors import SearchError
@@ -32,7 +34,10 @@ bp = Blueprint("feeds", __name__)
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
 UNDATED = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-_DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+# "2023-06-30", "2023-06-30 08:15[:00]", "2023-06" (the first of the month); also with / . or 年月日.
+_DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?)?")
+ATOM_NS = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 OPENSEARCH_NS = "http://a9.com/-/spec/opensearch/1.1/"
 SUGGEST_PATH = "/api/suggest"
 
@@ -42,6 +47,7 @@ def updated(article: Article) -> datetime.datetime:
     m = _DATE.match(article.date or "")
     if m:
         y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+        d = d or 1
         try:
             return datetime.datetime(y, mo, d, h, mi, s, tzinfo=CHINA)
         except ValueError:
@@ -54,7 +60,7 @@ def updated(article: Article) -> datetime.datetime:
 def tag_uri(specific: str) -> str:
     """`tag:host,date:specific` (RFC 4151), the specific part percent-encoded."""
     authority = current_app.config["TAG_AUTHORITY"] or request.host.rsplit(":", 1)[0].strip("[]")
-    return f"tag:{authority},{current_app.config['TAG_DATE']}:{urllib.parse.quote(specific, safe='/=&?')}"
+    return f"tag:{authority},{current_app.config['TAG_DATE']}:{urllib.parse.quote(specific, safe='/=&?%')}"
 
 
 def describe(state: State) -> str:
@@ -72,7 +78,7 @@ def atom():
     try:
         state = State.from_args(request.args)
         results = search(get_index(), state.q, state.filters, per_page=current_app.config["FEED_SIZE"],
-                         sort="date", browse_all=True)
+                         sort="date", browse_all=True, budget=current_app.config["SEARCH_BUDGET"])
     except SearchError as exc:
         return error_response(400, exc)
     return Response(atom_xml(state, results), mimetype="application/atom+xml")
@@ -82,49 +88,58 @@ def atom_xml(state: State, results: Results) -> bytes:
     """The feed of `results` (newest first), for the search `state` describes."""
     site = current_app.config["SITE_TITLE"]
     about = describe(state)
-    fg = FeedGenerator()
-    fg.id(tag_uri("search?" + urllib.parse.urlencode(state.params(sort="relevance"), doseq=True)))
-    fg.title(f"{about} · {site}" if about else f"最新文章 · {site}")
-    fg.subtitle(f"{about}的最新文章" if about else current_app.config["SITE_TAGLINE"])
-    fg.author({"name": site})
-    fg.language("zh-CN")
-    fg.generator("chaoyang-search")
-    fg.link(href=state.format_url("feeds.atom", _external=True), rel="self", type="application/atom+xml")
-    fg.link(href=state.url(_external=True, sort="relevance"), rel="alternate", type="text/html")
-    newest = UNDATED
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: "zh-CN"})
+    _add(feed, "id", tag_uri("search?" + urllib.parse.urlencode(state.params(sort="relevance"), doseq=True)))
+    _add(feed, "title", f"{about} · {site}" if about else f"最新文章 · {site}")
+    _add(feed, "subtitle", f"{about}的最新文章" if about else current_app.config["SITE_TAGLINE"])
+    newest = max((updated(hit.article) for hit in results.hits), default=UNDATED)
+    _add(feed, "updated", newest.isoformat())
+    _add(_add(feed, "author"), "name", site)
+    _add(feed, "link", href=state.url("feeds.atom", _external=True, sort="relevance"), rel="self",
+         type="application/atom+xml")
+    _add(feed, "link", href=state.url(_external=True, sort="relevance"), rel="alternate", type="text/html")
+    _add(feed, "generator", "chaoyang-search")
     for hit in results.hits:
         article = hit.article
-        when = updated(article)
-        newest = max(newest, when)
-        entry = fg.add_entry(order="append")
-        entry.id(tag_uri(f"article/{article.id}"))
-        entry.title(article.title or article.id)
-        entry.updated(when)
-        entry.published(when)
-        entry.link(href=state.doc_url(article.id, _external=True), rel="alternate", type="text/html")
-        if source_url(article.source):
-            entry.link(href=source_url(article.source), rel="via")
+        when = updated(article).isoformat()
+        source = source_url(article.source)
+        entry = _add(feed, "entry")
+        _add(entry, "id", tag_uri(f"article/{article.id}"))
+        _add(entry, "title", article.title or article.id)
+        _add(entry, "updated", when)
+        _add(entry, "published", when)
+        _add(entry, "link", href=state.doc_url(article.id, _external=True), rel="alternate", type="text/html")
+        if source:
+            _add(entry, "link", href=source, rel="via")
         if article.site:
-            entry.author({"name": article.site, **({"uri": source_url(article.source)}
-                                                   if source_url(article.source) else {})})
-        entry.summary(plain(hit.snippet))
+            author = _add(entry, "author")
+            _add(author, "name", article.site)
+            if source:
+                _add(author, "uri", source)
+        _add(entry, "summary", plain(hit.snippet), type="text")
         for zone in article.zones or []:
-            entry.category({"term": zone, "label": zone_short(zone)})
+            _add(entry, "category", term=zone, label=zone_short(zone))
         for industry in article.industries or []:
-            entry.category({"term": industry})
-    fg.updated(newest)
-    return fg.atom_str(pretty=True)
+            _add(entry, "category", term=industry)
+    ET.indent(feed)
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    """A child element (in the root's namespace); ElementTree escapes its text and attributes."""
+    element = ET.SubElement(parent, tag, attrs)
+    element.text = text
+    return element
 
 
 @bp.get("/opensearch.xml", endpoint="opensearch")
 def opensearch():
     """The OpenSearch description: the search page's URL template and, where the app has the suggestion
     endpoint, its suggestions URL; absolute URLs on the host the request came to."""
-    ET.register_namespace("", OPENSEARCH_NS)
-    root = ET.Element(f"{{{OPENSEARCH_NS}}}OpenSearchDescription")
+    root = ET.Element("OpenSearchDescription", xmlns=OPENSEARCH_NS)
 
     def add(tag: str, text: str | None = None, **attrs) -> ET.Element:
-        element = ET.SubElement(root, f"{{{OPENSEARCH_NS}}}{tag}", {k: str(v) for k, v in attrs.items()})
+        element = ET.SubElement(root, tag, {k: str(v) for k, v in attrs.items()})
         element.text = text
         return element
 

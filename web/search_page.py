@@ -26,7 +26,7 @@ def index():
         state = State.from_args(request.args)
         ix = get_index()
         results = search(ix, state.q, state.filters, page=state.page, per_page=current_app.config["PER_PAGE"],
-                         sort=state.sort, browse_all=True)
+                         sort=state.sort, browse_all=True, budget=current_app.config["SEARCH_BUDGET"])
         if results.total == 0:
             suggestions = _suggestions(ix, state)
         if current_app.config["CHART"] and results.total:
@@ -107,7 +107,8 @@ def _suggestions(ix, state: State) -> list[dict]:
     out = []
     for chip in state.chips()[:8]:
         try:
-            total = search(ix, state.q, chip["filters"], per_page=1, sort=state.sort, browse_all=True).total
+            total = search(ix, state.q, chip["filters"], per_page=1, sort=state.sort, browse_all=True,
+                           budget=current_app.config["SEARCH_BUDGET"]).total
         except SearchError:
             continue
         out.append({**chip, "total": total})

@@ -38,7 +38,7 @@ def page(name: str):
     info = next(z for z in metadata.gazetteer()[1] if z.name == zone)
     state = State(filters=Filters.of(zone=[zone]), sort="date")
     results = search(get_index(), "", state.filters, per_page=current_app.config["ZONE_LATEST"], sort="date",
-                     browse_all=True)
+                     browse_all=True, budget=current_app.config["SEARCH_BUDGET"])
     return render_template(
         "zone.html", zone=zone, info=info, state=state, results=results,
         chart=chart.year_chart(results, state) if results.total else None,
