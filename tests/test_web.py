@@ -11,7 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 import web
-from indexer import record
+from conftest import write_articles
+from indexer import index, record
 from indexer.export import results_json
 from indexer.search import Index, search
 
@@ -704,3 +705,110 @@ def test_the_search_page_works_without_javascript(client):
     assert form.select_one("input[name=q]") and form.select_one("button[type=submit]")
     other = soup.select_one('#filters a.facet-value[data-value="柳城经济开发区"]')["href"]
     assert re.fullmatch(r"/\?zone=.+&zone=.+", other)
+
+
+# ---------------------------------------------------------------------------------------------- real-looking news
+
+@pytest.fixture(scope="module")
+def news_client(news_index_dir):
+    return web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client()
+
+
+def test_sources_are_links_and_a_facet(news_client):
+    import news
+
+    soup = page(news_client, "/?q=开发区")
+    links = {a["href"]: a for a in soup.select("a.hit-source")}
+    assert news.LONG_URL in links
+    assert all(a["rel"] == ["noopener", "noreferrer"] for a in links.values())
+    assert links[news.LONG_URL].get_text() == "example-news.com.cn"
+    # A publisher's name is text, not a link.
+    assert "朝阳日报" in [s.get_text() for s in soup.select("span.hit-source")]
+    sites = facet(soup, "site")
+    assert {v: c for v, (c, _, _) in sites.items()} == {"example-news.com.cn": 1, "news.example.org": 1,
+                                                         "朝阳日报": 1, "example.com.cn": 1}
+    chosen = page(news_client, sites["朝阳日报"][2])
+    assert hit_ids(chosen) == ["news-year"] and facet(chosen, "site")["朝阳日报"][1]
+    article = page(news_client, "/doc/news-ev")
+    source = article.select_one(".doc-source a")
+    assert source["href"] == news.LONG_URL and source.get_text() == news.LONG_URL
+    assert source["rel"] == ["noopener", "noreferrer"]
+
+
+def test_the_match_counter_counts_what_was_typed_and_partial_matches_apart(news_client):
+    soup = page(news_client, "/doc/news-ev?q=新能源汽车")
+    bar = soup.select_one(".match-bar")
+    assert visible_text(bar.select_one(".match-count")) == "“新能源汽车”出现 3 处 · 另有 2 处部分匹配"
+    assert (bar["data-matches"], bar["data-partial"]) == ("3", "2")
+    assert len(soup.select(".doc-body mark:not(.partial)")) == 3
+    assert [m.get_text() for m in soup.select(".doc-body mark.partial")] == ["汽车", "汽车"]
+    # The first mark in the text is a partial one (汽车零部件); the jump goes to the first exact one.
+    assert "partial" in soup.select_one(".doc-body mark")["class"]
+    first = soup.select_one("#first-match")
+    assert first.get_text() == "新能源汽车" and not first.get("class")
+
+
+def test_the_article_page_shows_paragraphs_as_written(news_client):
+    soup = page(news_client, "/doc/news-ev")
+    paragraphs = [p.get_text() for p in soup.select(".doc-body p")]
+    assert paragraphs[0] == "本报记者王明李华报道"  # the headline is the page's title, not repeated
+    assert len(paragraphs) == 4
+
+
+def test_snippets_show_paragraph_breaks(news_client):
+    soup = page(news_client, "/?q=记者")
+    snippet = soup.select_one(".snippet")
+    breaks = snippet.select(".para-break")
+    assert breaks and all(b.get_text() == "¶" for b in breaks)
+    # Text on each side of a break is from different paragraphs, not glued together.
+    assert "报道三月" not in snippet.get_text().replace("¶", "|")
+
+
+def test_relaxed_results_say_so_and_each_hit_what_it_lacks(news_client):
+    soup = page(news_client, "/?q=凌源 火星探测")
+    assert "没有文章同时包含全部词语" in soup.select_one(".notice-relaxed").get_text()
+    assert [p.get_text(strip=True) for p in soup.select(".hit-missing")] == ["缺少：火星探测"]
+    assert page(news_client, "/?q=凌源").select_one(".notice-relaxed") is None
+
+
+def test_other_spellings_searched_are_said(news_index_dir, monkeypatch):
+    """`results.also` (regional word forms the engine searched too) is shown above the hits."""
+    from web import search_page
+
+    real = search_page.search
+
+    def with_variants(*args, **kwargs):
+        results = real(*args, **kwargs)
+        results.also = ["軟體", "軟件"]
+        return results
+
+    monkeypatch.setattr(search_page, "search", with_variants)
+    client = web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client()
+    assert page(client, "/?q=开发区").select_one(".notice-also").get_text(strip=True) == "也搜索了：軟體、軟件"
+
+
+def test_the_site_title_and_tagline_are_settings(news_index_dir, monkeypatch):
+    client = web.create_app({"INDEX_DIR": str(news_index_dir), "SITE_TITLE": "地方新闻档案",
+                             "SITE_TAGLINE": "本地报纸三十年"}).test_client()
+    soup = page(client, "/")
+    assert soup.select_one(".hero h1").get_text() == "地方新闻档案" and soup.title.get_text() == "地方新闻档案"
+    assert soup.select_one(".hero p").get_text() == "本地报纸三十年"
+    assert "朝阳" not in soup.select_one(".site-header").get_text() + soup.select_one(".hero").get_text()
+    monkeypatch.setenv("SEARCH_SITE_TITLE", "环境变量里的标题")
+    monkeypatch.setenv("SEARCH_SITE_TAGLINE", "环境变量里的标语")
+    soup = page(web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client(), "/")
+    assert soup.select_one(".hero h1").get_text() == "环境变量里的标题"
+    assert soup.select_one(".hero p").get_text() == "环境变量里的标语"
+
+
+def test_the_chart_legend_lists_only_zones_that_have_articles(tmp_path):
+    """Over an archive of general news (few articles about a zone), the bars are not coloured by zone: no
+    legend of zones for a handful of articles; with most articles about zones, only zones with articles."""
+    general = {f"g{i}": f"城市新闻第{i}条\n\n2021年，本市举办第{i}届读书节，市民踊跃参加。" for i in range(12)}
+    general["z1"] = "凌源经济开发区新闻\n\n2021年，凌源经济开发区新签约项目九个。"
+    write_articles(tmp_path / "general", general)
+    index.update(tmp_path / "general-ix", [tmp_path / "general"])
+    soup = page(web.create_app({"INDEX_DIR": str(tmp_path / "general-ix")}).test_client(), "/")
+    assert soup.select_one("figure.chart svg") is not None and soup.select_one(".legend") is None
+    seeds = page(web.create_app({"INDEX_DIR": str(tmp_path / "general-ix")}).test_client(), "/?zone=凌源")
+    assert [li["title"] for li in seeds.select(".legend li")] == ["凌源经济开发区"]

@@ -33,12 +33,18 @@ def plain(snippet: Snippet) -> str:
     return snippet.render(lambda text, exact: text, paragraph=" ¶ ")
 
 
+# Characters a web address never holds as typed (RFC 3986): a source with them is shown as text, not linked.
+_NOT_IN_URLS = frozenset('<>"{}|\\^`')
+
+
 def source_url(source: str | None) -> str | None:
     """The source if it is a web address a link may point to (http or https), else None."""
     if not source:
         return None
     source = source.strip()
     parts = urllib.parse.urlsplit(source)
-    if parts.scheme.lower() in ("http", "https") and parts.netloc and not any(c.isspace() for c in source):
-        return source
-    return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(c in _NOT_IN_URLS or c.isspace() or not c.isprintable() for c in source):
+        return None
+    return source
