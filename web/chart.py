@@ -116,10 +116,10 @@ def zone_year_counts(results) -> dict[str, dict[int, int]]:
 
 
 def _zoned_share(years: dict[int, int], counts: dict[str, dict[int, int]]) -> float:
-    """About what share of the charted articles have a zone (an article about two zones counts twice, up to
-    its year's total)."""
+    """At least what share of the charted articles have a zone (in each year, at least as many as its most
+    frequent zone has: an article about all seven zones counts once)."""
     total = sum(years.values())
-    zoned = sum(min(n, sum(by_year.get(year, 0) for by_year in counts.values())) for year, n in years.items())
+    zoned = sum(max((by_year.get(year, 0) for by_year in counts.values()), default=0) for year in years)
     return zoned / total if total else 0.0
 
 
@@ -132,13 +132,15 @@ def _ticks(top: int) -> tuple[int, int]:
     return step, math.ceil(top / step) * step
 
 
-def year_chart(results, state) -> Chart | None:
-    """The chart for `results` (a page of the search `state` describes); None when no result has a year."""
+def year_chart(results, state, stack: bool = True) -> Chart | None:
+    """The chart for `results` (a page of the search `state` describes); None when no result has a year.
+    `stack`: colour the bars by zone where that says something (not on a zone's own page)."""
     years = {int(fv.value): fv.count for fv in results.facets.get("year", []) if fv.value.isdigit()}
     if not any(years.values()):
         return None
     counts = zone_year_counts(results)
-    stacked = bool(counts) and (bool(results.filters.get("zone")) or _zoned_share(years, counts) >= STACK_SHARE)
+    stacked = stack and bool(counts) and (bool(results.filters.get("zone")) or
+                                          _zoned_share(years, counts) >= STACK_SHARE)
     if not stacked:
         counts = {}
     order = _zone_order()

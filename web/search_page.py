@@ -33,6 +33,8 @@ def index():
             year_chart = chart.year_chart(results, state)
     except SearchError as exc:
         error = message(exc)
+        if not state.q:  # a parameter beside the query was refused: the query stays in the box
+            state = State(q=request.args.get("q", "").strip())
     status = 400 if error else 200
     return render_template("search.html", state=state, results=results, error=error, suggestions=suggestions,
                            chart=year_chart, facets=facets(state, results) if results else [],

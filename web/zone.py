@@ -41,7 +41,7 @@ def page(name: str):
                      browse_all=True, budget=current_app.config["SEARCH_BUDGET"])
     return render_template(
         "zone.html", zone=zone, info=info, state=state, results=results,
-        chart=chart.year_chart(results, state) if results.total else None,
+        chart=chart.year_chart(results, state, stack=False) if results.total else None,
         industries=_values(state, results, "industry"), companies=_values(state, results, "company"),
         sites=_values(state, results, "site"), zones=_zones(),
         titles={hit.id: marked(hit.title) for hit in results.hits},
