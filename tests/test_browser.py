@@ -1,7 +1,7 @@
 """End to end: a real `search serve` (waitress) driven by Debian's headless Chromium through Playwright.
 
 Never downloads a browser: skipped when /usr/bin/chromium is missing. With SCREENSHOTS=1 it also saves
-the screenshots in docs/ (phone and desktop widths of the search page and an article page).
+the screenshots in docs/ (phone and desktop widths of the search, article and zone pages).
 """
 
 from __future__ import annotations
