@@ -188,7 +188,7 @@ def phase_naive_query(opts) -> dict:
 
 def phase_ours_query(opts) -> dict:
     from benchmarks import naive
-    from indexer import metadata, search
+    from indexer import search
     from indexer.query import Filters
 
     specs = _specs()
@@ -198,10 +198,9 @@ def phase_ours_query(opts) -> dict:
 
     def run(spec):
         filters = Filters()
-        if spec.get("zone"):
-            filters.zone.append(metadata.resolve_zone(spec["zone"]))
-        if spec.get("year"):
-            filters.year.append((int(spec["year"]), int(spec["year"])))
+        for facet in ("zone", "year"):
+            if spec.get(facet):
+                filters.add(facet, spec[facet])
         return search.search(index, spec["q"], filters)
 
     started = time.perf_counter()

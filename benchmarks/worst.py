@@ -66,7 +66,7 @@ def ours_runner(index_dir: str) -> Callable[[dict], dict]:
     def run(case: dict) -> dict:
         filters = Filters()
         if case.get("year"):
-            filters.year.append((int(case["year"]), int(case["year"])))
+            filters.add("year", case["year"])
         results = search.search(index, case["q"], filters, page=int(case.get("page", 1)), per_page=PER_PAGE,
                                 browse_all=bool(case.get("browse")))
         return {"total": results.total, "hits": len(results.hits),
