@@ -353,7 +353,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
             else:
                 ix = storage.open_index(_INDEX_NAME)
             report = Report()
-            writer = ix.writer(_lk=False)
+            writer = codec.writer(ix)
             if "ingest" in ix.schema:
                 known = indexed(storage, writer.segments)
             else:
