@@ -146,6 +146,21 @@ def words(text: str) -> list[str]:
     return found
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets in `text` of each of jieba's words (the segmentation `words` uses), spaces and
+    punctuation included, so the spans tile `text`.
+
+    >>> word_spans("福建平潭")
+    [(0, 2), (2, 4)]
+    """
+    spans = []
+    at = 0
+    for word in _segmenter().cut(simplify(text)):
+        spans.append((at, at + len(word)))
+        at += len(word)
+    return spans
+
+
 def query_words(text: str, known: Callable[[str], bool], longest: int = 8) -> list[str]:
     """The indexed words a query is made of: each Chinese run cut by longest match against `known` (the
     index's vocabulary), Latin and digit tokens whole.
