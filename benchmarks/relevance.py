@@ -32,6 +32,7 @@ import json
 import pathlib
 import platform
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -182,6 +183,9 @@ def summarise(metric: Metric, cases: Sequence[Case], ours: Sequence[Outcome], th
         "ours": score(metric, ours), "naive": score(metric, theirs),
         "ours_on_naive_cases": score(metric, ours[:shared]),
         "ours_refused": sum(o.refused for o in ours), "naive_refused": sum(o.refused for o in theirs),
+        # Queries answered with no result at all: the worst miss.
+        "ours_no_results": sum(o.hits == 0 and not o.refused for o in ours),
+        "naive_no_results": sum(o.hits == 0 and not o.refused for o in theirs),
     }
     edges = sorted({c.edge for c in cases if c.edge})
     if edges:
@@ -326,12 +330,17 @@ def markdown(result: dict) -> str:
                 label = "cut at number/word edges" if edge == "whole" else "cut inside a number/word"
                 lines.append(f"| … {label} | {e['cases']:,} ({e['naive_cases']:,}) | "
                              f"{_figure(e['ours'], m['measure'])} | {_figure(e['naive'], m['measure'])} | | |")
-        refused = ", ".join(f"{m['case_type']}{' quoted' if m['quoted'] else ''} {m['ours_refused']}"
-                            for m in entry["metrics"] if m["ours_refused"])
+        def label(m: dict) -> str:
+            return m["case_type"] + (" quoted" if m["quoted"] else "")
+
+        refused = ", ".join(f"{label(m)} {m['ours_refused']}" for m in entry["metrics"] if m["ours_refused"])
+        empty = ", ".join(f"{label(m)} {m['ours_no_results']:,} / {m['naive_no_results']:,}"
+                          for m in entry["metrics"])
         lines += [
             "",
             f"Titles under {entry['min_title_chars']} characters skipped: {entry['titles_too_short']}. "
             f"Queries ours refused (SearchError): {refused or 'none'}. "
+            f"Queries with no result at all, ours / naive: {empty}. "
             f"Build: ours {entry['build_s'].get('ours')} s, naive {entry['build_s'].get('naive', '–')} s; "
             f"asking: ours {entry['query_s'].get('ours')} s, naive {entry['query_s'].get('naive', '–')} s.",
         ]
@@ -342,8 +351,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(HERE / "results" / "relevance"),
                         help="write OUT.md and OUT.json (default: benchmarks/results/relevance)")
-    parser.add_argument("--cases", type=int, default=5000,
-                        help="at most N cases per metric and set (default 5000: every headline)")
+    parser.add_argument("--cases", type=int, default=3000, help="at most N cases per metric and set (default 3000)")
     parser.add_argument("--naive-cases", type=int,
                         help="ask the baseline only the first N of each metric's cases (default: all)")
     parser.add_argument("--docs", type=int, help="at most N documents per set (default: 5,000 news, 2,000 gazette)")
@@ -361,6 +369,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(message: str) -> None:
         print(f"[{time.perf_counter() - started:7.1f} s] {message}", file=sys.stderr, flush=True)
 
+    # The work folder holds corpus text: a plain `kill` must reach the `finally` that removes it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     load_before = loadavg()
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="chaoyang-relevance-", dir=opts.workdir))
     try:
