@@ -307,8 +307,8 @@ def markdown(result: dict) -> str:
         + " A body run counts as found at the first result containing it (compared as NFKC, simplified "
         "script, case-folded, whitespace removed); a headline at the first result with the same title; a rare "
         "string only at its own article, anywhere in the results. A query an engine refuses counts as not "
-        "found. The baseline's quoted phrases of two or more words cannot match: jieba's `ChineseTokenizer` "
-        "gives each token its character offset as its position.",
+        "found. The baseline's quoted phrases of two or more words rarely match: jieba's `ChineseTokenizer` "
+        "gives each token its character offset as its position, consecutive only for one-character words.",
     ]
     for name, entry in result["sets"].items():
         where = (f"from line {entry['skipped_lines'] + 1:,} on" if entry["skipped_lines"] else "from its start")

@@ -30,7 +30,8 @@ class Page:
 
 @dataclasses.dataclass
 class Spot:
-    """Where an article is among all the results of a query (None: absent), and how many there are."""
+    """Where an article is among all the results of a query (None: absent; 0: present, rank not computed),
+    and how many results there are."""
 
     position: int | None
     total: int
