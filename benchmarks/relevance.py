@@ -338,11 +338,11 @@ def markdown(result: dict) -> str:
                           for m in entry["metrics"])
         lines += [
             "",
-            f"Titles under {entry['min_title_chars']} characters skipped: {entry['titles_too_short']}. "
-            f"Queries ours refused (SearchError): {refused or 'none'}. "
-            f"Queries with no result at all, ours / naive: {empty}. "
-            f"Build: ours {entry['build_s'].get('ours')} s, naive {entry['build_s'].get('naive', '–')} s; "
-            f"asking: ours {entry['query_s'].get('ours')} s, naive {entry['query_s'].get('naive', '–')} s.",
+            (f"Titles under {entry['min_title_chars']} characters skipped: {entry['titles_too_short']}. "
+             f"Queries ours refused (SearchError): {refused or 'none'}. "
+             f"Queries with no result at all, ours / naive: {empty}. "
+             f"Build: ours {entry['build_s'].get('ours')} s, naive {entry['build_s'].get('naive', '–')} s; "
+             f"asking: ours {entry['query_s'].get('ours')} s, naive {entry['query_s'].get('naive', '–')} s."),
         ]
     return "\n".join(lines) + "\n"
 
