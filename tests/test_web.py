@@ -213,7 +213,7 @@ def test_an_empty_result_without_filters_suggests_other_words(client):
     ("/?q=凌钢&sort=best", "排序方式只能是：relevance, date。"),
     ("/?q=凌钢&page=abc", "页码必须是 1 到 1000 之间的整数。"),
     ("/?q=凌钢&page=1001", "页码必须是 1 到 1000 之间的整数。"),
-    ("/?q=" + "凌" * 257, "搜索词太长（257 个字符，最多 256 个）。"),
+    ("/?q=" + "凌" * 513, "搜索词太长（513 个字符，最多 512 个）。"),
     ("/?site=无此报社", "没有文章的来源是“无此报社”。"),
 ])
 def test_bad_input_shows_the_page_with_the_message_in_chinese(client, url, message):

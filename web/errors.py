@@ -11,7 +11,8 @@ from indexer.errors import SearchError
 from . import IndexUnavailable, logs
 from .i18n import N_, _, message
 
-# The longest query string any page makes is a 256-character query and a few filters (under 4 KB encoded).
+# The longest query string any page makes is a 512-character query (9 bytes a character, percent-encoded)
+# and a few filters.
 MAX_QUERY_STRING = 8192
 # Parameters (q, sort, page, per_page and each filter value): the seven zones, every year and industry fit.
 MAX_PARAMS = 64
