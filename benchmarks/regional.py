@@ -12,8 +12,9 @@ occurrences in each whether it straddles a boundary of jieba's words around it (
 
 `evaluate` takes the 30 Taiwan forms of the shipped table found in most gazette documents and counts, for each
 one's mainland form, the gazette documents that the mainland form alone finds (a substring of the folded text)
-and those its expansion (the form or any of `regional.alternatives`) finds; and the same on the news. The corpora are read in place; the results hold figures and the table's
-words only. `--show` prints news contexts to the terminal (never to a file) to look for false expansions.
+and those its expansion (the form or any of `regional.alternatives`) finds; and the same on the news. The
+corpora are read in place; the results hold figures and the table's words only. `--show` prints contexts of
+what expansion adds to the terminal (never to a file), to look for false expansions.
 """
 
 from __future__ import annotations
