@@ -163,8 +163,10 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
     operators = False
     for m in _TOKEN.finditer(text.replace("\u3000", " ")):
         sign, field, quoted, curly, corner, bare, bar, stray_quote = m.groups()
-        if stray_quote:
+        if stray_quote == '"':
             raise SearchError("Unbalanced quotes: close the phrase with a second quote mark.")
+        if stray_quote:  # a curly quote or corner bracket without its pair, as pasted text has: punctuation
+            continue
         phrase = next((p for p in (quoted, curly, corner) if p is not None), None)
         key = (field or "").lower()
         if key in FILTER_NAMES:

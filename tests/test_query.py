@@ -83,6 +83,11 @@ def test_a_dash_between_words_is_punctuation_as_in_a_pasted_headline():
     assert parse("荣耀之战 - 辽宁队夺冠 -- 终场").groups == [[Word("荣耀之战")], [Word("辽宁队夺冠")], [Word("终场")]]
 
 
+def test_a_curly_quote_without_its_pair_is_punctuation_as_pasted_text_has():
+    assert parse("一片“荒园”如今").groups == [[Word("一片")], [Word("荒园", phrase=True)], [Word("如今")]]
+    assert parse("这里是一片“荒园").groups == [[Word("这里是一片")], [Word("荒园")]]
+
+
 def test_not_excludes_like_minus():
     assert parse("开发区 NOT 凌源").excluded == parse("开发区 -凌源").excluded == [Word("凌源")]
 
