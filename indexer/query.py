@@ -133,6 +133,11 @@ def parse_years(value: str) -> tuple[int, int]:
     return lo, hi
 
 
+def phrase_of(*quoted: str | None) -> str | None:
+    """The text of whichever kind of quotes matched, if any."""
+    return next((q for q in quoted if q is not None), None)
+
+
 @dataclasses.dataclass
 class ParsedQuery:
     """A query as typed: an AND of OR-groups of words, words to exclude, and filters."""
@@ -163,11 +168,17 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
     operators = False
     for m in _TOKEN.finditer(text.replace("\u3000", " ")):
         sign, field, quoted, curly, corner, bare, bar, stray_quote = m.groups()
+        glued = m.start() > 0 and not text[m.start() - 1].isspace()
+        if sign and (glued or (bare or "").startswith(("-", "+"))):
+            # Not an operator: a dash glued to what precedes it (”--南开要闻), or a run of dashes (-- …).
+            sign, bare = "", bare.lstrip("-+") if bare else bare
+            if not bare and phrase_of(quoted, curly, corner) is None:
+                continue
         if stray_quote == '"':
             raise SearchError("Unbalanced quotes: close the phrase with a second quote mark.")
         if stray_quote:  # a curly quote or corner bracket without its pair, as pasted text has: punctuation
             continue
-        phrase = next((p for p in (quoted, curly, corner) if p is not None), None)
+        phrase = phrase_of(quoted, curly, corner)
         key = (field or "").lower()
         if key in FILTER_NAMES:
             if sign == "-":

@@ -81,6 +81,9 @@ def test_and_as_people_type_it(text):
 
 def test_a_dash_between_words_is_punctuation_as_in_a_pasted_headline():
     assert parse("荣耀之战 - 辽宁队夺冠 -- 终场").groups == [[Word("荣耀之战")], [Word("辽宁队夺冠")], [Word("终场")]]
+    parsed = parse("南开教授开“名家讲坛”--南开要闻 讲党课 --南开要闻")
+    assert not parsed.excluded and parsed.groups == [[Word("南开教授开")], [Word("名家讲坛", phrase=True)],
+                                                     [Word("南开要闻")], [Word("讲党课")], [Word("南开要闻")]]
 
 
 def test_a_curly_quote_without_its_pair_is_punctuation_as_pasted_text_has():
