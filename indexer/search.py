@@ -69,6 +69,8 @@ class Results:
     relaxed: bool = False
     # Other spellings searched as well (regional word forms).
     also: list[str] = dataclasses.field(default_factory=list)
+    # When nothing passes the filters: how many would with each chosen value dropped, {(facet, value): n}.
+    without: dict[tuple[str, object], int] = dataclasses.field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -175,6 +177,11 @@ class _Found:
     def total(self) -> int:
         return int(self.final.sum())
 
+    def count(self, filters: Filters) -> int:
+        """How many matches other filters would let through."""
+        allowed = self.sets.allowed(filters)
+        return int(self.matched.sum() if allowed is None else (self.matched & allowed).sum())
+
     def ranked(self, sort: str, limit: int | None = None) -> list[tuple[int, float]]:
         """The first `limit` matches (all: None), best first or newest first."""
         if self.plan.query is None or sort == "date":
@@ -210,7 +217,8 @@ def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_a
     matched = found.matched & sets.all
     final = matched if allowed is None else matched & allowed
     result = _Found(searcher, sets, parsed, plan, found.scores, matched, final, found.timed_out)
-    loose = plan_module.relaxed(plan, parsed) if not final.any() and not found.timed_out else None
+    # No article has every word (filters aside: those the page offers to drop): ask for most of them.
+    loose = plan_module.relaxed(plan, parsed) if not matched.any() and not found.timed_out else None
     if loose is not None:
         found = execute.run(loose, searcher, deadline)
         matched = found.matched & sets.all
@@ -235,9 +243,11 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     ranked = found.ranked(sort, page * per_page)[(page - 1) * per_page:]
     hits = [_hit(found.searcher, docnum, score, found.plan, found.relaxed) for docnum, score in ranked]
     filters = found.parsed.filters
+    without = {} if total else {(facet, value): found.count(filters.replace(facet, [v for v in values if v != value]))
+                                for facet, values in filters.chosen.items() for value in values}
     return Results(query, total, page, per_page, hits, found.sets.count(found.matched, filters), filters, sort,
                    time.perf_counter() - started, found.plan.marks, found.sets.year_by_zone(found.matched, filters),
-                   found.timed_out, found.relaxed, found.plan.also)
+                   found.timed_out, found.relaxed, found.plan.also, without)
 
 
 def articles(index: Index, query: str = "", filters: Filters | None = None, sort: str = "relevance",

@@ -28,7 +28,7 @@ def index():
         results = search(ix, state.q, state.filters, page=state.page, per_page=current_app.config["PER_PAGE"],
                          sort=state.sort, browse_all=True, budget=current_app.config["SEARCH_BUDGET"])
         if results.total == 0:
-            suggestions = _suggestions(ix, state)
+            suggestions = _suggestions(results, state)
         if current_app.config["CHART"] and results.total:
             year_chart = chart.year_chart(results, state)
     except SearchError as exc:
@@ -104,14 +104,12 @@ def _pagination(state: State, results) -> dict | None:
             "next": state.page_url(page + 1) if page < last else None}
 
 
-def _suggestions(ix, state: State) -> list[dict]:
-    """For an empty page: each chosen filter, the link that drops it, and how many results that gives."""
+def _suggestions(results, state: State) -> list[dict]:
+    """For an empty page: each chosen filter, the link that drops it, and how many results that gives (the
+    engine counts them with the page's own search)."""
     out = []
     for chip in state.chips()[:8]:
-        try:
-            total = search(ix, state.q, chip["filters"], per_page=1, sort=state.sort, browse_all=True,
-                           budget=current_app.config["SEARCH_BUDGET"]).total
-        except SearchError:
-            continue
-        out.append({**chip, "total": total})
+        total = results.without.get((chip["field"], chip["value"]))
+        if total is not None:
+            out.append({**chip, "total": total})
     return out

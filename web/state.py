@@ -181,7 +181,8 @@ class State:
                     label, title = year_label(value), year_label(value)
                 else:
                     label, title = value, value
-                chips.append({"field": field, "field_label": FIELD_LABELS[field], "label": label, "title": title,
+                chips.append({"field": field, "value": value, "field_label": FIELD_LABELS[field], "label": label,
+                              "title": title,
                               "filters": self.with_filters(**{field: rest}),
                               "url": self.url(filters=self.with_filters(**{field: rest}))})
         return chips
