@@ -247,6 +247,8 @@ def _filterable(field: str, value) -> bool:
         return metadata.resolve_zone(value) == value
     if field == "industry":
         return metadata.resolve_industry(value) == value
+    if field == "company":
+        return True  # names as extracted: the filter takes any value the index holds
     return value.isascii() and value.isdigit()
 
 
