@@ -179,7 +179,7 @@ def document(article: Article, catalog_entry: dict | None, digest: str) -> tuple
     indexed = dataclasses.replace(article, title=title, date=date or None,
                                   source=entry.get("source") or article.source, zones=meta.zones,
                                   year=meta.year, industries=meta.industries,
-                                  companies=getattr(meta, "companies", None) or [])
+                                  companies=meta.companies)
     fields = {
         **record.stored_fields(indexed),
         # token lists (`build.SegmentBuilder` takes them as Whoosh's writer takes them joined by spaces)

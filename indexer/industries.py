@@ -112,6 +112,11 @@ def extract_industries(title: Text, body: Text, about_zone: bool) -> IndustryTag
     return IndustryTags(chosen, evidence, tally(rejected))
 
 
+def about_economy(text: Text) -> Callable[[int], bool]:
+    """A test of whether the sentence around an offset of `text` holds an economy word (the taxonomy's)."""
+    return _economy_sentences(text, _lists()[0])
+
+
 def _economy_sentences(text: Text, economy: frozenset[str]) -> Callable[[int], bool]:
     """A test of whether the sentence around an offset of `text` holds an economy word."""
     ends = [m.start() for m in _SENTENCE_END.finditer(text.shown)]

@@ -1,9 +1,11 @@
-"""Metadata extraction: which zones an article is about, its year and its industries, with the evidence.
+"""Metadata extraction: which zones an article is about, its year, its industries and the companies and
+projects it names, with the evidence.
 
 The rules read their names and thresholds from data files a curator can edit (`data/zones.toml`,
-`data/industries.toml`; the rules themselves are in `zones.py` and `industries.py`), and a catalog beside
-the articles (`catalog.toml`) overrides what is inferred. All matching is on folded text, so traditional
-and simplified spellings count alike, and only on jieba's word boundaries (`mentions.py`).
+`data/industries.toml`, `data/companies.toml`; the rules themselves are in `zones.py`, `industries.py` and
+`companies.py`), and a catalog beside the articles (`catalog.toml`) overrides what is inferred. All
+matching is on folded text, so traditional and simplified spellings count alike, and only on jieba's word
+boundaries (`mentions.py`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from collections.abc import Sequence
 
 from .analysis import DATA, clean, fold
 from .articles import Article
+from .companies import display as company_display
+from .companies import extract_companies
 from .industries import extract_industries, resolve_industry, taxonomy
 from .mentions import prepare
 from .zones import extract_zones, gazetteer, resolve_zone, zone_names
@@ -26,7 +30,7 @@ __all__ = ["Metadata", "extract", "explain_lines", "infer_year", "load_catalog",
 
 CATALOG_NAME = "catalog.toml"
 # The data files the rules read (an edit re-indexes every article).
-INDEXING_DATA = (DATA / "zones.toml", DATA / "industries.toml")
+INDEXING_DATA = (DATA / "zones.toml", DATA / "industries.toml", DATA / "companies.toml")
 
 
 @dataclasses.dataclass
@@ -45,6 +49,12 @@ class Metadata:
     rejected: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     # Industry keywords found in the text that did not count, and why.
     industry_rejected: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    # Companies and projects named (the `company` facet), how each was found, where the list comes from,
+    # and the candidates that were no name, with the reason.
+    companies: list[str] = dataclasses.field(default_factory=list)
+    company_evidence: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    company_source: str = ""
+    company_rejected: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     @property
     def year_inferred(self) -> bool:
@@ -111,6 +121,11 @@ def extract(article: Article, catalog_entry: dict | None = None, spans: tuple[Sp
     industries = found.industries
     if article.industries:
         industries = [resolve_industry(i) or i for i in article.industries]
+    named = extract_companies(title, body, about_zone=bool(zones))
+    companies, company_source = named.names, "extracted"
+    if article.companies:
+        companies = list(dict.fromkeys(filter(None, map(company_display, article.companies))))
+        company_source = "given with the article"
     if "year" in entry:
         year, source = int(entry["year"]), f"catalog: {entry.get('evidence', 'no evidence recorded')}"
     elif article.year:
@@ -120,10 +135,11 @@ def extract(article: Article, catalog_entry: dict | None = None, spans: tuple[Sp
     else:
         year, source = infer_year(article.body)
     return Metadata(zones, year, industries, zoned.evidence, zoned.scores, rule, source, found.evidence,
-                    zoned.rejected, found.rejected)
+                    zoned.rejected, found.rejected, companies, named.evidence, company_source, named.rejected)
 
 
-def explain_lines(meta: Metadata, parts: Sequence[str] = ("zones", "year", "industries")) -> list[str]:
+def explain_lines(meta: Metadata,
+                  parts: Sequence[str] = ("zones", "year", "industries", "companies")) -> list[str]:
     """What `search index --explain` prints for an article: each tag with its evidence, and every name
     or keyword found that did not count, with the reason."""
     lines = []
@@ -141,6 +157,12 @@ def explain_lines(meta: Metadata, parts: Sequence[str] = ("zones", "year", "indu
             mark = "✓" if industry in meta.industries else " "
             lines.append(f"  {mark} {industry}: {sum(hits.values())} hits: {_hits(hits)}")
         lines += [f"  ✗ {name}: {why}" for name, why in meta.industry_rejected]
+    if "companies" in parts:
+        lines.append(f"Companies and projects: {', '.join(meta.companies) or 'none'}  ({meta.company_source})")
+        for name, hits in meta.company_evidence.items():
+            mark = "✓" if name in meta.companies else " "
+            lines.append(f"  {mark} {name}: {_hits(hits)}")
+        lines += [f"  ✗ {name}: {why}" for name, why in meta.company_rejected]
     return lines
 
 

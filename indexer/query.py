@@ -50,8 +50,8 @@ class Filters:
     are inclusive ranges; the other values are as the index holds them."""
 
     chosen: dict[str, list] = dataclasses.field(default_factory=dict)
-    # Values outside the gazetteer and taxonomy, kept as typed for the search to check against the index's
-    # own values (articles may bring their own).
+    # Values the search checks against the index's own before it runs: zones and industries outside the
+    # gazetteer and taxonomy (articles may bring their own), and every company and source.
     unknown: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -74,7 +74,10 @@ class Filters:
             _append_new(self.chosen.setdefault("year", []), parse_years(value))
             return
         canonical = _canonical(facet, value)
-        if canonical is None:
+        if facet not in ("zone", "industry"):  # the index's own values: checked against it
+            canonical = canonical or value
+            _append_new(self.unknown, (facet, canonical))
+        elif canonical is None:
             _append_new(self.unknown, (facet, value))
         _append_new(self.chosen.setdefault(facet, []), canonical or value)
 
@@ -103,6 +106,10 @@ def _canonical(facet: str, value: str) -> str | None:
         return metadata.resolve_industry(value)
     if facet == "site":
         return record.site_of(value if "://" in value else f"http://{value}") if "." in value else None
+    if facet == "company":
+        from .companies import display
+
+        return display(value)  # the one form names are indexed in (either script typed)
     return None
 
 
