@@ -168,34 +168,20 @@ def chars(*texts: str) -> list[str]:
 
 
 _SEARCHABLE_CHAR = re.compile(f"[{SEARCHABLE}]")
-_ALNUM_CHAR = re.compile(f"[{_ALNUM}]")
 
 
-def stream_pattern(term: str) -> re.Pattern | None:
-    """A regular expression that finds `term`'s stream in cleaned, folded text (not in its stream): between
-    its characters stand whatever the stream leaves out there, so a match's offsets are offsets in the text.
-    None when `term` has nothing searchable.
+def located_stream(folded: str) -> tuple[str, list[int]]:
+    """The stream of already folded (and cleaned) text, and where in it each of the stream's characters is:
+    a string found in the stream is found in the text, with the left-out marks between its characters.
 
-    >>> stream_pattern("首登 Nature").search(fold("她首登《Nature》封面")).group()
-    '首登《nature'
+    >>> located_stream(fold("首登《Nature》"))
+    ('首登nature', [0, 1, 3, 4, 5, 6, 7, 8])
     """
-    chars_ = stream(term)
-    if not chars_:
-        return None
-    anything = f"[^{SEARCHABLE}]*"
-    # Between two digits or letters a stream keeps a lone joining mark (it is in `chars_` then) and leaves out
-    # any other mark and any longer run.
-    longer = f"(?:[^{SEARCHABLE}{_JOINERS}]|[^{SEARCHABLE}]{{2,}})?"
-    searchable, alnum = _SEARCHABLE_CHAR.fullmatch, _ALNUM_CHAR.fullmatch
-    parts = [re.escape(chars_[0])]
-    for before, char in zip(chars_, chars_[1:]):
-        if not searchable(char) or not searchable(before):  # a mark the stream kept, or what follows it
-            parts.append(re.escape(char))
-        elif alnum(before) and alnum(char):
-            parts.append(longer + re.escape(char))
-        else:
-            parts.append(anything + re.escape(char))
-    return re.compile("".join(parts))
+    pieces, where = [], []
+    for m in _KEPT.finditer(folded):
+        pieces.append(m.group())
+        where.extend(range(m.start(), m.end()))
+    return "".join(pieces), where
 
 
 # ---------------------------------------------------------------------------------------------- words
@@ -233,30 +219,37 @@ def segment(text: str) -> list[str]:
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """The (start, end) offsets in `text` of each of jieba's words (spaces and punctuation included)."""
-    spans, at = [], 0
-    for word in segment(text):
-        spans.append((at, at + len(word)))
-        at += len(word)
-    return spans
+    """The (start, end) offsets in `text` of each of jieba's words (the segmentation `words` uses), spaces and
+    punctuation included, so the spans tile `text`.
+
+    >>> word_spans("福建平潭")
+    [(0, 2), (2, 4)]
+    """
+    return cut(text)[1]
 
 
 def words(text: str) -> list[str]:
     """jieba's words of `text`, folded; spaces and punctuation dropped. A word's position is its index."""
+    return cut(text)[0]
+
+
+def cut(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """`words(text)` and `word_spans(text)` from one segmentation (the indexer needs both)."""
     simple = simplify(text)
     folded = fold(simple)  # the same length: a word's key is the folded text at the word's offsets
-    found = []
+    found, spans = [], []
     at = 0
     word = _WORD_KEY.fullmatch
     for piece in _jieba().cut(simple, True):
         end = at + len(piece)
+        spans.append((at, end))
         key = folded[at:end]
         at = end
         if word(key):
             found.append(key)
         elif key.strip() and word(key.strip()):
             found.append(key.strip())
-    return found
+    return found, spans
 
 
 # A word worth indexing: letters and digits (any script's: `str.isalnum`) or containing an ideograph.

@@ -362,7 +362,8 @@ def _year(value: Any) -> int | None:
 
 
 def _names(value: Any) -> list[str] | None:
-    """Explicit names (zones, industries) given as one string or a list of them; None when not given."""
+    """Explicit names (zones, industries, companies) given as one string or a list of them; None when not
+    given."""
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
@@ -398,6 +399,7 @@ def _line_article(path: pathlib.Path, raw: bytes) -> Article | str:
         zones=_names(record.get("zone")),
         year=_year(record.get("year")),
         industries=_names(record.get("industry")),
+        companies=_names(record.get("company")),
     )
 
 

@@ -267,16 +267,8 @@ def _explain(paths, doc_id: str) -> None:
         raise click.ClickException(f"No article with id {doc_id} under {', '.join(map(str, paths))}.")
     meta = metadata.extract(article, catalog.get(doc_id))
     click.echo(f"{article.id}: {article.title}")
-    click.echo(f"Zones: {', '.join(meta.zones) or 'none'}  ({meta.zone_rule})")
-    for zone, hits in meta.zone_evidence.items():
-        found = ", ".join(f"{name} ×{n}" for name, n in hits.items())
-        click.echo(f"  {zone}: score {meta.zone_scores[zone]:g} from {found}")
-    click.echo(f"Year: {meta.year or 'unknown'}  ({meta.year_source})")
-    click.echo(f"Industries: {', '.join(meta.industries) or 'none'}")
-    for industry, hits in meta.industry_evidence.items():
-        mark = "✓" if industry in meta.industries else " "
-        found = ", ".join(f"{word} ×{n}" for word, n in hits.items())
-        click.echo(f"  {mark} {industry}: {sum(hits.values())} hits: {found}")
+    for line in metadata.explain_lines(meta):
+        click.echo(line)
 
 
 @cli.command("serve")

@@ -157,23 +157,28 @@ class Lexicon:
         ids, _ = self.by_text.exact(text)
         return bool((self.kinds[ids] < WORD).any())
 
-    def words_read(self, key: str, length: int | None = None) -> list[tuple[str, int, int]]:
-        """The words and names with reading `key` ("ling yuan"): (text, weight, which of its readings this
-        is: 0 for its likeliest), heaviest first. A word weighs the articles it is in, a name `NAME_WEIGHT`
-        times as much (the archive is about these places and companies)."""
+    def words_read(self, key: str, length: int | None = None) -> list[tuple[str, int, int, bool]]:
+        """The words and names with reading `key` ("ling yuan"): (text, articles, which of its readings this
+        is: 0 for its likeliest, whether it is a name), heaviest first (`weight`)."""
         ids, ranks = self.by_key.exact(key)
         kinds = self.kinds[ids]
         useful = kinds <= WORD
         ids, ranks, kinds = ids[useful].tolist(), ranks[useful].tolist(), kinds[useful].tolist()
-        found: dict[str, tuple[str, int, int]] = {}
+        found: dict[str, tuple[str, int, int, bool]] = {}
         for i, rank, kind in zip(ids, ranks, kinds):
             text = str(self.small[i])
             if length is not None and len(text) != length:
                 continue
-            weight = int(self.counts[i]) if kind == WORD else max(1, int(self.counts[i])) * NAME_WEIGHT
-            if text not in found or (weight, -rank) > (found[text][1], -found[text][2]):
-                found[text] = (text, weight, rank)
-        return sorted(found.values(), key=lambda f: (-f[1], f[2], f[0]))
+            entry = (text, int(self.counts[i]), rank, kind != WORD)
+            old = found.get(text)
+            if old is None or (weight(entry[1], entry[3]), -rank) > (weight(old[1], old[3]), -old[2]):
+                found[text] = entry
+        return sorted(found.values(), key=lambda f: (-weight(f[1], f[3]), f[2], f[0]))
+
+
+def weight(count: int, name: bool) -> int:
+    """How likely a text is meant, as articles: a name counts `NAME_WEIGHT` times (at least once)."""
+    return max(1, count) * NAME_WEIGHT if name else count
 
 
 def _merged(datas: list[dict], field: str, counts: str, keys: str, read: dict, limit: int):

@@ -105,7 +105,9 @@ def _cuts(lexicon, slots: list[tuple[str, str]], lookups: dict) -> list[tuple[fl
         if not best[start]:
             continue
         for end in range(start + 1, min(n, start + LONGEST) + 1):
-            for word, df, rank in _words(lexicon, tuple(slots[start:end]), lookups):
+            for word, df, rank, name in _words(lexicon, tuple(slots[start:end]), lookups):
+                if name and end - start == n:  # a name typed whole weighs more; as part of a longer text, not
+                    df = lexicon_module.weight(df, name)
                 cost = log_docs - math.log(df + 0.5) + READING_COST * rank
                 if len(word) == 1 and slots[start][0] == "syllable":
                     cost += SINGLE_COST
@@ -116,22 +118,22 @@ def _cuts(lexicon, slots: list[tuple[str, str]], lookups: dict) -> list[tuple[fl
     return best[n]
 
 
-def _words(lexicon, span: tuple[tuple[str, str], ...], lookups: dict) -> list[tuple[str, int, int]]:
-    """The lexicon's words matching a span of slots (its syllables read, its characters as typed): (word,
-    document frequency, rank of the reading)."""
+def _words(lexicon, span: tuple[tuple[str, str], ...], lookups: dict) -> list[tuple[str, int, int, bool]]:
+    """The lexicon's words and names matching a span of slots (its syllables read, its characters as typed):
+    (text, document frequency, rank of the reading, whether it is a name)."""
     if span in lookups:
         return lookups[span]
     if len(span) == 1 and span[0][0] == "han":
         char = span[0][1]
-        found = [(char, max(1, lexicon.df(char)), 0)]  # a typed character is itself, a word or not
+        found = [(char, max(1, lexicon.df(char)), 0, False)]  # a typed character is itself, a word or not
     else:
         options = [(s,) if kind == "syllable" else pinyin.char_readings(s)[:4] or ("",) for kind, s in span]
-        found_by_word: dict[str, tuple[str, int, int]] = {}
+        found_by_word: dict[str, tuple[str, int, int, bool]] = {}
         for syllables in itertools.islice(itertools.product(*options), 16):
-            for word, df, rank in lexicon.words_read(" ".join(syllables), len(span)):
+            for word, df, rank, name in lexicon.words_read(" ".join(syllables), len(span)):
                 if all(kind == "syllable" or word[i] == s for i, (kind, s) in enumerate(span)):
                     if word not in found_by_word or rank < found_by_word[word][2]:
-                        found_by_word[word] = (word, df, rank)
+                        found_by_word[word] = (word, df, rank, name)
         found = list(found_by_word.values())
     lookups[span] = found
     return found

@@ -21,8 +21,9 @@ import re
 from . import analysis, metadata, record
 from .errors import SearchError
 
-MAX_QUERY_CHARS = 256
-MAX_WORDS = 24
+# Long enough for any headline pasted whole; what a long query costs is bounded by the search's time budget.
+MAX_QUERY_CHARS = 512
+MAX_WORDS = 64
 # Words and phrases in the query as typed, quotes and operators apart.
 _TOKEN = re.compile(r'''([-+]?)(?:([^\s"“”「」|:：]+)[:：])?(?:"([^"]*)"|“([^”]*)”|「([^」]*)」|([^\s"“”「」|]+))|(\|)|(["“”「」])''')
 _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:[-–~至到]\s*(\d{4}))?\s*$")
@@ -49,8 +50,8 @@ class Filters:
     are inclusive ranges; the other values are as the index holds them."""
 
     chosen: dict[str, list] = dataclasses.field(default_factory=dict)
-    # Values outside the gazetteer and taxonomy, kept as typed for the search to check against the index's
-    # own values (articles may bring their own).
+    # Values the search checks against the index's own before it runs: zones and industries outside the
+    # gazetteer and taxonomy (articles may bring their own), and every company and source.
     unknown: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     def __bool__(self) -> bool:
@@ -73,7 +74,10 @@ class Filters:
             _append_new(self.chosen.setdefault("year", []), parse_years(value))
             return
         canonical = _canonical(facet, value)
-        if canonical is None:
+        if facet not in ("zone", "industry"):  # the index's own values: checked against it
+            canonical = canonical or value
+            _append_new(self.unknown, (facet, canonical))
+        elif canonical is None:
             _append_new(self.unknown, (facet, value))
         _append_new(self.chosen.setdefault(facet, []), canonical or value)
 
@@ -102,6 +106,10 @@ def _canonical(facet: str, value: str) -> str | None:
         return metadata.resolve_industry(value)
     if facet == "site":
         return record.site_of(value if "://" in value else f"http://{value}") if "." in value else None
+    if facet == "company":
+        from .companies import display
+
+        return display(value)  # the one form names are indexed in (either script typed)
     return None
 
 
@@ -130,6 +138,11 @@ def parse_years(value: str) -> tuple[int, int]:
     if not (1900 <= lo <= hi <= 2100):
         raise SearchError("Year range “{value}” must run forwards between 1900 and 2100.", value=value[:40])
     return lo, hi
+
+
+def phrase_of(*quoted: str | None) -> str | None:
+    """The text of whichever kind of quotes matched, if any."""
+    return next((q for q in quoted if q is not None), None)
 
 
 @dataclasses.dataclass
@@ -162,9 +175,17 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
     operators = False
     for m in _TOKEN.finditer(text.replace("\u3000", " ")):
         sign, field, quoted, curly, corner, bare, bar, stray_quote = m.groups()
-        if stray_quote:
+        glued = m.start() > 0 and not text[m.start() - 1].isspace()
+        if sign and (glued or (bare or "").startswith(("-", "+"))):
+            # Not an operator: a dash glued to what precedes it (”--南开要闻), or a run of dashes (-- …).
+            sign, bare = "", bare.lstrip("-+") if bare else bare
+            if not bare and phrase_of(quoted, curly, corner) is None:
+                continue
+        if stray_quote == '"':
             raise SearchError("Unbalanced quotes: close the phrase with a second quote mark.")
-        phrase = next((p for p in (quoted, curly, corner) if p is not None), None)
+        if stray_quote:  # a curly quote or corner bracket without its pair, as pasted text has: punctuation
+            continue
+        phrase = phrase_of(quoted, curly, corner)
         key = (field or "").lower()
         if key in FILTER_NAMES:
             if sign == "-":
@@ -188,7 +209,9 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
         if bare and bare[-1:] in ":：" and bare[:-1].lower() in FILTER_NAMES:
             raise SearchError("“{facet}:” needs a value, e.g. zone:凌源.", facet=bare[:-1])
         if bare and set(bare) <= {"-", "+"}:
-            raise SearchError("“{sign}” must be followed by a word, e.g. -凌源.", sign=bare[0])
+            if not text[m.end():].strip():  # a sign with nothing after it: what was it for?
+                raise SearchError("“{sign}” must be followed by a word, e.g. -凌源.", sign=bare[0])
+            continue  # a dash standing between words, as in a pasted headline (A - B): punctuation
         word = Word(phrase if phrase is not None else bare, phrase is not None,
                     "title" if key in TITLE_FIELDS else None)
         if not analysis.stream(word.text):

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from . import analysis, execute, index as index_module, pinyin_query, plan as plan_module, query as query_module
-from . import record, spelling
+from . import record, regional, spelling
 from .errors import SearchError
 from .facets import FacetSets, FacetValue
 from .plan import Mark
@@ -70,6 +70,8 @@ class Results:
     relaxed: bool = False
     # Other spellings searched as well (regional word forms).
     also: list[str] = dataclasses.field(default_factory=list)
+    # When nothing passes the filters: how many would with each chosen value dropped, {(facet, value): n}.
+    without: dict[tuple[str, object], int] = dataclasses.field(default_factory=dict)
     # Words typed in pinyin and the words searched for them: {"typed": "lingyuan", "searched": ["凌源"]}.
     pinyin: dict | None = None
     # A better query (homophone typos corrected), and the query as typed when the better one was searched
@@ -128,7 +130,7 @@ class Index:
         try:
             parsed = query_module.parse(query)
             pinyin_query.rewrite(self, self.searcher(), parsed)  # typed pinyin marks the words it read as
-            return plan_module.compile_query(parsed, self.vocabulary()).marks
+            return plan_module.compile_query(parsed, self.vocabulary(), variants=regional.alternatives).marks
         except SearchError:
             return []
 
@@ -184,6 +186,11 @@ class _Found:
     def total(self) -> int:
         return int(self.final.sum())
 
+    def count(self, filters: Filters) -> int:
+        """How many matches other filters would let through."""
+        allowed = self.sets.allowed(filters)
+        return int(self.matched.sum() if allowed is None else (self.matched & allowed).sum())
+
     def ranked(self, sort: str, limit: int | None = None) -> list[tuple[int, float]]:
         """The first `limit` matches (all: None), best first or newest first."""
         if self.plan.query is None or sort == "date":
@@ -203,7 +210,7 @@ def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_a
     searcher = index.searcher()
     known = index.vocabulary(searcher)
     typed = pinyin_query.rewrite(index, searcher, parsed)  # words typed in pinyin → the words they read as
-    plan = plan_module.compile_query(parsed, known)
+    plan = plan_module.compile_query(parsed, known, variants=regional.alternatives)
     if plan.query is None and not filters and not browse_all:
         raise SearchError("Type something to search for, or choose a zone, year or industry.")
 
@@ -220,7 +227,8 @@ def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_a
     matched = found.matched & sets.all
     final = matched if allowed is None else matched & allowed
     result = _Found(searcher, sets, parsed, plan, found.scores, matched, final, found.timed_out)
-    loose = plan_module.relaxed(plan, parsed) if not final.any() and not found.timed_out else None
+    # No article has every word (filters aside: those the page offers to drop): ask for most of them.
+    loose = plan_module.relaxed(plan, parsed) if not matched.any() and not found.timed_out else None
     if loose is not None:
         found = execute.run(loose, searcher, deadline)
         matched = found.matched & sets.all
@@ -252,9 +260,11 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
     ranked = found.ranked(sort, page * per_page)[(page - 1) * per_page:]
     hits = [_hit(found.searcher, docnum, score, found.plan, found.relaxed) for docnum, score in ranked]
     filters = found.parsed.filters
+    without = {} if total else {(facet, value): found.count(filters.replace(facet, [v for v in values if v != value]))
+                                for facet, values in filters.chosen.items() for value in values}
     return Results(query, total, page, per_page, hits, found.sets.count(found.matched, filters), filters, sort,
                    time.perf_counter() - started, found.plan.marks, found.sets.year_by_zone(found.matched, filters),
-                   found.timed_out, found.relaxed, found.plan.also, found.pinyin,
+                   found.timed_out, found.relaxed, found.plan.also, without, found.pinyin,
                    better.query if better else None, instead)
 
 

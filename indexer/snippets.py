@@ -62,19 +62,23 @@ class Snippet:
 
 @functools.lru_cache(maxsize=256)
 def _patterns(marks: tuple[Mark, ...]) -> tuple[re.Pattern | None, re.Pattern | None]:
-    """One pattern finding the exact marks (longest first) and one finding the partial ones."""
-    exact = sorted({m.text for m in marks if m.exact}, key=lambda t: -len(analysis.stream(t)))
+    """A pattern finding the exact marks' streams in a stream (longest first), and one finding the partial
+    marks in folded text."""
+    exact = sorted({analysis.stream(m.text) for m in marks if m.exact} - {""}, key=len, reverse=True)
     partial = sorted({analysis.fold(m.text) for m in marks if not m.exact and m.text}, key=len, reverse=True)
-    found = [p.pattern for p in map(analysis.stream_pattern, exact) if p is not None]
-    return (re.compile("|".join(found)) if found else None,
+    return (re.compile("|".join(map(re.escape, exact))) if exact else None,
             re.compile("|".join(map(re.escape, partial))) if partial else None)
 
 
 def find(text: str, marks: list[Mark]) -> list[Span]:
-    """Non-overlapping spans of `marks` in `text`, in order: exact matches first, partial ones between."""
+    """Non-overlapping spans of `marks` in `text`, in order: exact matches (found on the text's stream, as
+    the index finds them) first, partial ones between."""
     exact, partial = _patterns(tuple(marks))
     folded = analysis.fold(text)
-    spans = [(m.start(), m.end(), True) for m in exact.finditer(folded) if m.end() > m.start()] if exact else []
+    spans: list[Span] = []
+    if exact:
+        chars, where = analysis.located_stream(folded)
+        spans = [(where[m.start()], where[m.end() - 1] + 1, True) for m in exact.finditer(chars)]
     if partial:
         starts = [s for s, _, _ in spans]
         for m in partial.finditer(folded):

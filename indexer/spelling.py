@@ -91,7 +91,8 @@ def correct(index, found) -> Correction | None:
         if typed_count and lexicon.is_name(typed):
             continue
         best = None
-        for penalty, text, boost in candidates(lexicon, typed)[:CANDIDATES]:
+        as_typed = "".join(c for c in word.text if analysis.is_han(c))  # before folding: 著 is zhu, 着 is not
+        for penalty, text, boost in candidates(lexicon, typed, as_typed)[:CANDIDATES]:
             n = count(text)
             if n and (best is None or math.log(n * boost) - penalty > best[0]):
                 best = (math.log(n * boost) - penalty, n, text)
@@ -105,9 +106,9 @@ def correct(index, found) -> Correction | None:
     return Correction(query, changes) if query != parsed.text else None
 
 
-def candidates(lexicon, typed: str) -> list[tuple[float, str, int]]:
-    """Corrections of `typed` (folded Chinese characters), likeliest first: (penalty, corrected text, weight
-    of a name: `lexicon.NAME_WEIGHT` for a name, else 1).
+def candidates(lexicon, typed: str, as_typed: str = "") -> list[tuple[float, str, int]]:
+    """Corrections of `typed` (folded Chinese characters; `as_typed`: the same before folding, whose readings
+    count too), likeliest first: (penalty, corrected text, weight of a name: `lexicon.NAME_WEIGHT`, else 1).
 
     A run of `typed` is replaced by a vocabulary word or name of the same reading (or a near one) that differs
     from it in one or two characters; the penalty counts the changes, a near reading, a rarer reading. They
@@ -118,15 +119,15 @@ def candidates(lexicon, typed: str) -> list[tuple[float, str, int]]:
         spans.append((0, len(typed)))
     for i, j in spans:
         run = typed[i:j]
-        for cost, key in _keys(run):
-            for word, weight, rank in lexicon.words_read(key, len(run)):
+        for cost, key in _keys(run, as_typed[i:j] if len(as_typed) == len(typed) else run):
+            for word, count, rank, name in lexicon.words_read(key, len(run)):
                 changed = sum(a != b for a, b in zip(word, run))
                 if 1 <= changed <= MAX_CHANGED:
                     text = typed[:i] + word + typed[j:]
                     penalty = cost + CHANGE_COSTS[changed] + READING_COST * rank
-                    likelihood = math.log(weight) - penalty
+                    likelihood = math.log(lexicon_module.weight(count, name)) - penalty
                     if text not in found or likelihood > found[text][0]:
-                        found[text] = (likelihood, penalty, lexicon_module.NAME_WEIGHT if lexicon.is_name(word) else 1)
+                        found[text] = (likelihood, penalty, lexicon_module.NAME_WEIGHT if name else 1)
     ranked = sorted(found.items(), key=lambda item: (-item[1][0], item[0]))
     return [(penalty, text, boost) for text, (_, penalty, boost) in ranked]
 
@@ -158,14 +159,15 @@ def in_dictionary(word: str) -> bool:
     return at < len(words) and words[at] == word
 
 
-def _keys(run: str) -> list[tuple[float, str]]:
+def _keys(run: str, as_typed: str) -> list[tuple[float, str]]:
     """The readings of `run` as lookup keys, each with a cost: every combination of its characters' readings
-    (a character's rarer readings costing `READING_COST` a step), then their near-homophones."""
-    options = [list(enumerate(pinyin.char_readings(c)[:3])) for c in run]
+    (and of the characters as typed), a rarer reading costing `READING_COST` a step; then near-homophones."""
+    options = [list(enumerate(list(dict.fromkeys(pinyin.char_readings(t) + pinyin.char_readings(c)))[:6]))
+               for c, t in zip(run, as_typed)]
     if not all(options):
         return []
     keys: dict[str, float] = {}
-    for combination in itertools.islice(itertools.product(*options), 16):
+    for combination in itertools.islice(itertools.product(*options), 36):
         key = " ".join(s for _, s in combination)
         keys[key] = min(keys.get(key, math.inf), READING_COST * sum(rank for rank, _ in combination))
     for key, cost in sorted(keys.items(), key=lambda item: item[1])[:2]:

@@ -109,8 +109,8 @@ def test_an_edit_of_readings_toml_is_seen_without_reindexing(tmp_path, read_ever
     pinyin._readings.cache_clear()
     try:
         after = Lexicon(ix.searcher())
-        assert "朝阳" not in [w for w, _, r in after.words_read("chao yang") if r == 0]
-        assert [w for w, _, r in after.words_read("zhao yang") if r == 0][:1] == ["朝阳"]
+        assert "朝阳" not in [w for w, _, r, _ in after.words_read("chao yang") if r == 0]
+        assert [w for w, _, r, _ in after.words_read("zhao yang") if r == 0][:1] == ["朝阳"]
     finally:
         pinyin._readings.cache_clear()
 

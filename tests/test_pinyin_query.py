@@ -96,6 +96,7 @@ def test_any_vocabulary_word_typed_in_pinyin_finds_that_word(seed_index, data):
     cost = {r.text: r.cost for r in read}
     assert first == read[0].text and cost[first] <= cost[word]
     same = search(seed_index, " OR ".join(results.pinyin["searched"]), per_page=100)
+    assume(same.searched_instead is None)  # the characters, typed, would be corrected (pinyin is not)
     assert results.total == same.total > 0 and set(hit_ids(results)) == set(hit_ids(same))
 
 

@@ -33,7 +33,7 @@ def api_suggest():
     [query, [completions], [descriptions], [search URLs]] as `application/x-suggestions+json`."""
     fmt = request.args.get("format", "json")
     if fmt not in FORMATS:
-        return jsonify(error=f"Format must be one of: {', '.join(FORMATS)}."), 400
+        return jsonify(error=str(SearchError("Format must be one of: {formats}.", formats=", ".join(FORMATS)))), 400
     query = request.args.get("q", "")
     try:
         found = suggest(get_index(), query)

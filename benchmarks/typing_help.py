@@ -1,9 +1,9 @@
 """How well the engine helps people who type imprecisely (issue 14): pinyin queries, homophone typos and
 suggestions as you type, on an index of part of the news corpus and the seeds. Not a test: figures.
 
-    python benchmarks/typing.py /work/shared/corpus/news_zh.jsonl.xz                      # lines 40,000–50,000
-    python benchmarks/typing.py CORPUS --start 0 --docs 2000 --out /tmp/typing-smoke       # a quick run
-    python benchmarks/typing.py CORPUS --index-dir /tmp/ix                                 # an index built before
+    python benchmarks/typing_help.py /work/shared/corpus/news_zh.jsonl.xz                      # lines 40,000–50,000
+    python benchmarks/typing_help.py CORPUS --start 0 --docs 2000 --out /tmp/typing-smoke       # a quick run
+    python benchmarks/typing_help.py CORPUS --index-dir /tmp/ix                                 # an index built before
 
 The corpus is read in place: the records chosen are streamed once into a temporary file, indexed with the
 seeds into a temporary index (both deleted at the end, unless `--index-dir` names an index to keep or reuse).
@@ -21,7 +21,7 @@ Measured:
   (`lingyuan`), and names also as `Ling Yuan` (capitalised syllables, spaces): a success when the query is
   read as pinyin and the first (likeliest) text searched is the intended word itself (`Results.pinyin
   ["searched"][0] == word`). success@3: among the texts searched (at most three). Words that another word of
-  the same reading outnumbers (真 homophones: 实验/试验) are counted like the rest.
+  the same reading outnumbers (true homophones: 实验/试验) are counted like the rest.
 * **suggestion MRR** — names typed as their initials (`lyjjkfq` → 凌源经济开发区: the first 2 to 4 letters), and
   every intended word typed as a pinyin prefix (the first syllable and the next syllable's first letter:
   `lingy`): the reciprocal rank of the word among the suggestions (10 at most; 0 when absent).
@@ -43,26 +43,23 @@ Writes OUT.json and OUT.md (figures only).
 
 from __future__ import annotations
 
+# Not `typing.py`: a script's folder comes first on sys.path, and the other benchmarks' imports of the
+# standard library's `typing` would find it.
+import argparse
+import datetime
+import gc
+import itertools
+import json
+import lzma
 import os
+import pathlib
+import random
+import shutil
+import statistics
 import sys
-
-# This file is typing.py (as issue 14 names it): run as a script, its folder comes first on sys.path and would
-# shadow the standard library's `typing` for every module imported below.
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
-
-import argparse  # noqa: E402
-import datetime  # noqa: E402
-import gc  # noqa: E402
-import itertools  # noqa: E402
-import json  # noqa: E402
-import lzma  # noqa: E402
-import pathlib  # noqa: E402
-import random  # noqa: E402
-import shutil  # noqa: E402
-import statistics  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
+import tempfile
+import time
+import tracemalloc
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -265,7 +262,7 @@ def markdown(result: dict) -> str:
              f"{result['lexicon_entries']:,} lexicon entries; run {result['run']}; commit `{result['commit']}`; "
              f"seed {result['seed']}. Cases: {result['cases']['names']} names ({result['cases']['companies']} "
              f"companies), {result['cases']['frequent']} frequent words (≥ {result['min_df']} articles), "
-             f"{result['cases']['rare']} rare real words. Definitions: `benchmarks/typing.py`.", "",
+             f"{result['cases']['rare']} rare real words. Definitions: `benchmarks/typing_help.py`.", "",
              "| measure | value | target | cases |", "|---|---:|---|---:|"]
     lines += [f"| {name} | {value} | {target} | {n} |" for name, value, target, n in rows]
     lines += ["", f"Corrections: {c['wrong']} wrong suggestions, {c['none']} without one; "
