@@ -110,7 +110,7 @@ class Group(DefaultGroup):
     command_class = Command
 
 
-@click.group(cls=Group, default="query", invoke_without_command=True,
+@click.group("search", cls=Group, default="query", invoke_without_command=True,
              help=f"Search Chinese news about Chaoyang's development zones.\n\n{QUERY_HELP}")
 @click.option("--index-dir", envvar="SEARCH_INDEX_DIR", default="index", show_default=True,
               type=click.Path(file_okay=False), help="Where the index lives (env SEARCH_INDEX_DIR).")
@@ -359,20 +359,22 @@ def _explain(index_dir: str, doc_id: str) -> None:
     # The extraction from the text alone: the stored values would be taken as given.
     meta = metadata.extract(dataclasses.replace(article, zones=None, year=None, industries=None, companies=None))
 
-    def source(indexed, extracted, how: str) -> str:
-        return how if indexed == extracted else f"given with the article or by a catalog; the text alone gives " \
-                                                f"{extracted or 'none'}: {how}"
+    def line(label: str, indexed, extracted, how: str = "") -> str:
+        """`label: value  (why)`; where the index holds another value than the text gives, both."""
+        shown = [str(v) for v in (indexed if isinstance(indexed, list) else [indexed]) if v]
+        from_text = [str(v) for v in (extracted if isinstance(extracted, list) else [extracted]) if v]
+        if shown != from_text:
+            how = (f"given with the article or by a catalog; the text alone gives {', '.join(from_text) or 'none'}"
+                   + (f": {how}" if how else ""))
+        return f"{label}: {', '.join(shown) or 'none'}" + (f"  ({how})" if how else "")
 
     click.echo(f"{article.id}: {article.title}")
-    click.echo(f"Zones: {', '.join(article.zones or []) or 'none'}  "
-               f"({source(article.zones or [], meta.zones, meta.zone_rule)})")
+    click.echo(line("Zones", article.zones, meta.zones, meta.zone_rule))
     for zone, hits in meta.zone_evidence.items():
         found = ", ".join(f"{name} ×{n}" for name, n in hits.items())
         click.echo(f"  {zone}: score {meta.zone_scores[zone]:g} from {found}")
-    click.echo(f"Year: {article.year or 'unknown'}  ({source(article.year, meta.year, meta.year_source)})")
-    click.echo(f"Industries: {', '.join(article.industries or []) or 'none'}"
-               + ("" if article.industries == meta.industries else
-                  f"  (given with the article; the text alone gives {', '.join(meta.industries) or 'none'})"))
+    click.echo(line("Year", article.year, meta.year, meta.year_source))
+    click.echo(line("Industries", article.industries, meta.industries))
     for industry, hits in meta.industry_evidence.items():
         mark = "✓" if industry in meta.industries else " "
         found = ", ".join(f"{word} ×{n}" for word, n in hits.items())
