@@ -92,13 +92,9 @@ class QueryCommand(Command):
 
 @contextlib.contextmanager
 def _json_errors(ctx: click.Context, enabled: bool):
+    """With `enabled`, a ClickException (engine errors become one in `Command.invoke`) as a JSON object."""
     try:
         yield
-    except SearchError as exc:
-        if not enabled:
-            raise
-        click.echo(json.dumps({"error": str(exc)}, ensure_ascii=False))
-        ctx.exit(1)
     except click.ClickException as exc:
         if not enabled:
             raise
@@ -107,6 +103,8 @@ def _json_errors(ctx: click.Context, enabled: bool):
 
 
 class Group(DefaultGroup):
+    """The `search` group: `search 凌钢` runs its default command, `query`."""
+
     command_class = Command
 
 
@@ -118,6 +116,7 @@ class Group(DefaultGroup):
 @click.help_option(help="Show this message and exit.")
 @click.pass_context
 def cli(ctx: click.Context, index_dir: str) -> None:
+    """The `search` command (its help is QUERY_HELP)."""
     ctx.obj = {"index_dir": index_dir}
     if ctx.invoked_subcommand is None:  # `search` alone: what it can do
         click.echo(ctx.get_help())

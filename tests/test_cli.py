@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from fixtures import SEEDS, write_articles
-from indexer import record, search as search_module
+from indexer import cli as cli_module, export, record, search as search_module
 from indexer.cli import cli
 
 FIXTURES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -55,7 +55,8 @@ def test_help_documents_the_query_language(runner):
         assert text in result.output
 
 
-def test_each_facet_is_a_filter_option(runner):
+def test_each_facet_is_a_filter_option_and_each_export_format_a_format(runner):
+    assert cli_module.EXPORT_FORMATS == export.FORMATS
     options = {opt for p in cli.commands["query"].params for opt in p.opts}
     assert {f"--{f.name}" for f in record.FACETS} <= options
     assert {"-z", "-y", "-i"} <= options
