@@ -44,7 +44,7 @@ from whoosh import index  # noqa: E402  (after the jieba import above)
 from whoosh.fields import ID, KEYWORD, TEXT, Schema  # noqa: E402
 from whoosh.highlight import ContextFragmenter, HtmlFormatter  # noqa: E402
 from whoosh.qparser import AndGroup, MultifieldParser  # noqa: E402
-from whoosh.query import And, Query, Term  # noqa: E402
+from whoosh.query import And, Every, Query, Term  # noqa: E402
 from whoosh.searching import Results, Searcher  # noqa: E402
 from whoosh.sorting import FieldFacet  # noqa: E402
 
@@ -309,20 +309,25 @@ def filter_query(spec: Mapping[str, str]) -> Query | None:
 def run_one(
     searcher: Searcher, parser: MultifieldParser, spec: Mapping[str, str], highlights: bool, facets: bool
 ) -> tuple[Query, Results, dict[str, dict[str, int]]]:
-    """One query as a results page needs it: parse, search, highlight the top 10, count facets.
+    """One query as a results page needs it: parse, search, highlight the page's 10 hits, count facets.
 
     With ``groupedby`` Whoosh collects (and sorts) every match, so the Results hold all of them;
-    only ``results[:10]`` is highlighted.
+    only the page's hits are highlighted. ``spec["page"]`` (default 1) asks for a later page: the top
+    ``10 × page`` are collected, as Whoosh's own ``search_page`` does. An empty ``q`` browses: every
+    document (``Every``), newest year first (the baseline has no date field).
     """
-    q = parser.parse(spec["q"])
-    kwargs: dict[str, Any] = {"limit": 10, "filter": filter_query(spec)}
+    page = int(spec.get("page", 1))
+    q = parser.parse(spec["q"]) if spec["q"] else Every()
+    kwargs: dict[str, Any] = {"limit": 10 * page, "filter": filter_query(spec)}
+    if not spec["q"]:
+        kwargs["sortedby"] = FieldFacet("year", reverse=True)
     if facets:
         kwargs["groupedby"] = FACETS
     results = searcher.search(q, **kwargs)
     if highlights:
         results.fragmenter = ContextFragmenter()
         results.formatter = HtmlFormatter()
-        for hit in results[:10]:
+        for hit in results[10 * (page - 1):10 * page]:
             hit.highlights("title")
             hit.highlights("body")
     counts = facet_counts(results) if facets else {}

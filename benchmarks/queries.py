@@ -78,3 +78,32 @@ QUERIES: list[str | dict[str, str]] = [
     {"q": "经济 增长", "year": "2025"},
     {"q": "项目 建设", "zone": "喀左经开区"},
 ]
+
+# A headline as a user would paste it: 30 characters, written for this benchmark (typical of the corpus's
+# general news, copied from none of it). jieba cuts it into 17 words, every one of them common.
+HEADLINE = "国家发展改革委部署新一轮稳就业促消费举措推动经济持续回升向好"
+# Ten common words joined by OR: the union of ten long posting lists.
+TEN_WORDS = ["经济", "发展", "企业", "项目", "建设", "教育", "足球", "疫情", "科技", "市场"]
+
+# The worst case: the inputs whose cost grows with the archive (issue 16), reported apart from the typical
+# set above. Each is a dict: "label" (for the report), "q" (may be empty), and optionally "year" (a filter),
+# "page" (10 hits a page; the engine answers pages up to 1000) and "browse" (no words and no filter: every
+# article, newest first, as the landing page lists them).
+WORST_CASES: list[dict] = [
+    *({"label": f"common character {c}", "q": c} for c in "的年在是人中"),
+    {"label": "common characters as words", "q": "中 国 人 民"},
+    {"label": "two common characters as words", "q": "的 是"},
+    {"label": "two common words", "q": "中国 发展"},
+    {"label": "pasted 30-character headline", "q": HEADLINE},
+    {"label": "OR of ten words", "q": " OR ".join(TEN_WORDS)},
+    {"label": "quoted common phrase", "q": '"中国"'},
+    {"label": "page 1000 of a common word", "q": "中国", "page": 1000},
+    {"label": "browse everything (landing page)", "q": "", "browse": True},
+    # 2023 has the most articles of any year in the news corpus (about a fifth of them).
+    {"label": "browse one year", "q": "", "year": "2023"},
+]
+# CI's smoke run (`run.py --quick`): one case of each kind of cost, so the path is checked but stays fast.
+WORST_QUICK: list[str] = [
+    "common character 的", "common characters as words", "pasted 30-character headline", "OR of ten words",
+    "page 1000 of a common word", "browse everything (landing page)", "browse one year",
+]

@@ -233,30 +233,37 @@ def segment(text: str) -> list[str]:
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """The (start, end) offsets in `text` of each of jieba's words (spaces and punctuation included)."""
-    spans, at = [], 0
-    for word in segment(text):
-        spans.append((at, at + len(word)))
-        at += len(word)
-    return spans
+    """The (start, end) offsets in `text` of each of jieba's words (the segmentation `words` uses), spaces and
+    punctuation included, so the spans tile `text`.
+
+    >>> word_spans("福建平潭")
+    [(0, 2), (2, 4)]
+    """
+    return cut(text)[1]
 
 
 def words(text: str) -> list[str]:
     """jieba's words of `text`, folded; spaces and punctuation dropped. A word's position is its index."""
+    return cut(text)[0]
+
+
+def cut(text: str) -> tuple[list[str], list[tuple[int, int]]]:
+    """`words(text)` and `word_spans(text)` from one segmentation (the indexer needs both)."""
     simple = simplify(text)
     folded = fold(simple)  # the same length: a word's key is the folded text at the word's offsets
-    found = []
+    found, spans = [], []
     at = 0
     word = _WORD_KEY.fullmatch
     for piece in _jieba().cut(simple, True):
         end = at + len(piece)
+        spans.append((at, end))
         key = folded[at:end]
         at = end
         if word(key):
             found.append(key)
         elif key.strip() and word(key.strip()):
             found.append(key.strip())
-    return found
+    return found, spans
 
 
 # A word worth indexing: letters and digits (any script's: `str.isalnum`) or containing an ideograph.

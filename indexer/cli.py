@@ -347,37 +347,29 @@ def _duration(seconds: float) -> str:
 
 
 def _explain(index_dir: str, doc_id: str) -> None:
-    """What the extraction finds in an indexed article, and why; where the index holds other values (given
-    with the article, or from a catalog), both."""
+    """What the extraction finds in an article of the index, and why (`metadata.explain_lines`); where the
+    index holds other values (given with the article, or a catalog's year), those, and what the text gives."""
     from . import metadata
     from .search import Index
 
     article = Index(index_dir).document(doc_id)
     if article is None:
         raise SearchError("No article with id {id} in {index}.", id=doc_id, index=index_dir)
-    # The extraction from the text alone: the stored values would be taken as given.
+    # From the text alone: the values the index stored would be taken as given.
     meta = metadata.extract(dataclasses.replace(article, zones=None, year=None, industries=None, companies=None))
-
-    def line(label: str, indexed, extracted, how: str = "") -> str:
-        """`label: value  (why)`; where the index holds another value than the text gives, both."""
-        shown = [str(v) for v in (indexed if isinstance(indexed, list) else [indexed]) if v]
-        from_text = [str(v) for v in (extracted if isinstance(extracted, list) else [extracted]) if v]
-        if shown != from_text:
-            how = (f"given with the article or by a catalog; the text alone gives {', '.join(from_text) or 'none'}"
-                   + (f": {how}" if how else ""))
-        return f"{label}: {', '.join(shown) or 'none'}" + (f"  ({how})" if how else "")
-
+    given = "given with the article; the text alone gives"
+    shown = {}
+    if article.zones != meta.zones:
+        shown.update(zones=article.zones, zone_rule=f"{given} {', '.join(meta.zones) or 'none'}: {meta.zone_rule}")
+    if article.year != meta.year:
+        shown.update(year=article.year, year_source=f"given with the article or by a catalog; the text alone "
+                                                    f"gives {meta.year or 'unknown'}: {meta.year_source}")
     click.echo(f"{article.id}: {article.title}")
-    click.echo(line("Zones", article.zones, meta.zones, meta.zone_rule))
-    for zone, hits in meta.zone_evidence.items():
-        found = ", ".join(f"{name} ×{n}" for name, n in hits.items())
-        click.echo(f"  {zone}: score {meta.zone_scores[zone]:g} from {found}")
-    click.echo(line("Year", article.year, meta.year, meta.year_source))
-    click.echo(line("Industries", article.industries, meta.industries))
-    for industry, hits in meta.industry_evidence.items():
-        mark = "✓" if industry in meta.industries else " "
-        found = ", ".join(f"{word} ×{n}" for word, n in hits.items())
-        click.echo(f"  {mark} {industry}: {sum(hits.values())} hits: {found}")
+    for line in metadata.explain_lines(dataclasses.replace(meta, **shown)):
+        click.echo(line)
+    if article.industries != meta.industries:  # the lines above are the text's
+        click.echo(f"Industries in the index: {', '.join(article.industries or []) or 'none'}  (given with the "
+                   f"article)")
     if article.companies:
         click.echo(f"Companies and projects: {', '.join(article.companies)}")
 

@@ -531,6 +531,12 @@ def new_segment(storage):
     return codec, codec.new_segment(storage, INDEX_NAME)
 
 
+def writer(ix):
+    """A writer of the index `ix` whose write lock the caller already holds (taken before the index is opened or
+    created, so that two first builds cannot both create it)."""
+    return ix.writer(_lk=False)
+
+
 def commit(writer, segments: list, mergetype=None) -> None:
     """Commit `writer` (its deletions, anything it added) with `segments` added, in one new generation: the
     steps of `SegmentWriter.commit`, with segments written elsewhere joining the table of contents."""

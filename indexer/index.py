@@ -169,7 +169,12 @@ def document(article: Article, catalog_entry: dict | None, digest: str) -> tuple
     entry = catalog_entry or {}
     title = entry.get("title") or article.title
     text = analysis.clean(article.body)
-    meta = metadata.extract(article, entry)
+    # One segmentation of each text, for the words indexed and the word boundaries metadata matches on.
+    title_words, title_spans = analysis.cut(analysis.clean(title))
+    body_words, body_spans = analysis.cut(text)
+    if title != article.title:
+        title_spans = analysis.word_spans(analysis.clean(article.title))
+    meta = metadata.extract(article, entry, spans=(title_spans, body_spans))
     date = entry.get("date") or article.date or ""
     indexed = dataclasses.replace(article, title=title, date=date or None,
                                   source=entry.get("source") or article.source, zones=meta.zones,
@@ -178,8 +183,8 @@ def document(article: Article, catalog_entry: dict | None, digest: str) -> tuple
     fields = {
         **record.stored_fields(indexed),
         # token lists (`build.SegmentBuilder` takes them as Whoosh's writer takes them joined by spaces)
-        "title_words": analysis.words(title),
-        "words": analysis.words(text),
+        "title_words": title_words,
+        "words": body_words,
         "grams": analysis.grams(title, text),
         "title_grams": analysis.grams(title),
         "chars": analysis.chars(title, text),
@@ -353,7 +358,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
             else:
                 ix = storage.open_index(_INDEX_NAME)
             report = Report()
-            writer = ix.writer(_lk=False)
+            writer = codec.writer(ix)
             if "ingest" in ix.schema:
                 known = indexed(storage, writer.segments)
             else:

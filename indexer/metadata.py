@@ -1,39 +1,37 @@
 """Metadata extraction: which zones an article is about, its year and its industries, with the evidence.
 
 The rules read their names and thresholds from data files a curator can edit (`data/zones.toml`,
-`data/industries.toml`), and a catalog beside the articles (`catalog.toml`) overrides what is inferred.
-All matching is on folded text, so traditional and simplified spellings count alike.
+`data/industries.toml`; the rules themselves are in `zones.py` and `industries.py`), and a catalog beside
+the articles (`catalog.toml`) overrides what is inferred. All matching is on folded text, so traditional
+and simplified spellings count alike, and only on jieba's word boundaries (`mentions.py`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime
-import functools
 import pathlib
 import re
 import tomllib
-from collections import Counter
+from collections.abc import Sequence
 
 from .analysis import DATA, clean, fold
 from .articles import Article
+from .industries import extract_industries, resolve_industry, taxonomy
+from .mentions import prepare
+from .zones import extract_zones, gazetteer, resolve_zone, zone_names
+
+__all__ = ["Metadata", "extract", "explain_lines", "infer_year", "load_catalog", "gazetteer", "taxonomy",
+           "zone_names", "resolve_zone", "resolve_industry"]
 
 CATALOG_NAME = "catalog.toml"
 # The data files the rules read (an edit re-indexes every article).
 INDEXING_DATA = (DATA / "zones.toml", DATA / "industries.toml")
 
 
-@dataclasses.dataclass(frozen=True)
-class Zone:
-    name: str
-    short: str
-    names: tuple[str, ...]
-    places: tuple[str, ...]
-
-
 @dataclasses.dataclass
 class Metadata:
-    """What was extracted for one article and why (`explain` prints it)."""
+    """What was extracted for one article and why (`explain_lines` renders it)."""
 
     zones: list[str]
     year: int | None
@@ -43,50 +41,14 @@ class Metadata:
     zone_rule: str = ""
     year_source: str = ""
     industry_evidence: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)
+    # Zone names found in the text that did not count, and why ("inside the word 翁建平", …).
+    rejected: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    # Industry keywords found in the text that did not count, and why.
+    industry_rejected: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
     @property
     def year_inferred(self) -> bool:
         return self.year_source.startswith("inferred")
-
-
-# ---------------------------------------------------------------------------------------------- data files
-
-@functools.cache
-def gazetteer() -> tuple[dict, tuple[Zone, ...]]:
-    """The rule's settings and the zones, from `data/zones.toml`."""
-    data = tomllib.loads((DATA / "zones.toml").read_text(encoding="utf-8"))
-    zones = tuple(
-        Zone(z["name"], z["short"], tuple(dict.fromkeys(z["names"])), tuple(dict.fromkeys(z["places"])))
-        for z in data.pop("zone")
-    )
-    return data, zones
-
-
-@functools.cache
-def taxonomy() -> tuple[dict, dict[str, tuple[str, ...]]]:
-    """The rule's settings and industry → keywords, from `data/industries.toml`."""
-    data = tomllib.loads((DATA / "industries.toml").read_text(encoding="utf-8"))
-    return data, {name: tuple(words) for name, words in data.pop("industry").items()}
-
-
-def zone_names() -> list[str]:
-    """Canonical zone names, in gazetteer order."""
-    return [z.name for z in gazetteer()[1]]
-
-
-def resolve_zone(value: str) -> str | None:
-    """The canonical zone a user means by `value`: its full name, short form or any printed name."""
-    key = fold(clean(value))
-    for zone in gazetteer()[1]:
-        if key in {fold(n) for n in (zone.name, zone.short, *zone.names)}:
-            return zone.name
-    return None
-
-
-def resolve_industry(value: str) -> str | None:
-    """The canonical industry a user means by `value` (either script)."""
-    key = fold(clean(value))
-    return next((name for name in taxonomy()[1] if fold(name) == key), None)
 
 
 def load_catalog(folder: pathlib.Path) -> dict[str, dict]:
@@ -95,57 +57,6 @@ def load_catalog(folder: pathlib.Path) -> dict[str, dict]:
     if not path.is_file():
         return {}
     return tomllib.loads(path.read_text(encoding="utf-8"))
-
-
-# ---------------------------------------------------------------------------------------------- zones
-
-@functools.cache
-def _zone_pattern() -> tuple[re.Pattern, dict[str, tuple[str, str]]]:
-    """One alternation of every folded name and place, longest first, so a zone's full name is never
-    also counted as its place (凌源经济开发区 is not 凌源)."""
-    owners: dict[str, tuple[str, str]] = {}
-    for zone in gazetteer()[1]:
-        for kind, names in (("places", zone.places), ("names", (zone.name, *zone.names))):
-            for name in names:
-                owners[fold(name)] = (zone.name, kind)
-    alternation = "|".join(map(re.escape, sorted(owners, key=len, reverse=True)))
-    return re.compile(alternation), owners
-
-
-def _count(pattern: re.Pattern, title: str, body: str, title_weight: int) -> Counter:
-    counts: Counter = Counter(m.group() for m in pattern.finditer(body))
-    for m in pattern.finditer(title):
-        counts[m.group()] += title_weight
-    return counts
-
-
-def extract_zones(title: str, body: str) -> tuple[list[str], dict, dict, str]:
-    """(zones, evidence per zone, score per zone, the rule that decided).
-
-    A zone counts its own names (weight `name_weight`) and its county's place names (`place_weight`); a
-    headline mention counts `title_weight` times. A zone is tagged when its score reaches `min_score` and
-    `min_share` of the best zone's score. An article that names `survey_zones` or more zones is a survey
-    of them: every zone it names is tagged.
-    """
-    settings, zones = gazetteer()
-    pattern, owners = _zone_pattern()
-    counts = _count(pattern, fold(clean(title)), fold(clean(body)), settings["title_weight"])
-    evidence: dict[str, dict[str, int]] = {}
-    scores: dict[str, float] = {}
-    named: set[str] = set()
-    for key, n in counts.items():
-        zone, kind = owners[key]
-        evidence.setdefault(zone, {})[key] = n
-        scores[zone] = scores.get(zone, 0) + n * settings[f"{kind[:-1]}_weight"]
-        if kind == "names":
-            named.add(zone)
-    best = max(scores.values(), default=0)
-    chosen = {z for z, s in scores.items() if s >= settings["min_score"] and s >= settings["min_share"] * best}
-    rule = f"score ≥ {settings['min_score']} and ≥ {settings['min_share']:.0%} of the best ({best:g})"
-    if len(named) >= settings["survey_zones"]:
-        chosen |= named
-        rule = f"survey: {len(named)} zones named (≥ {settings['survey_zones']}), every named zone tagged"
-    return [z.name for z in zones if z.name in chosen], evidence, scores, rule
 
 
 # ---------------------------------------------------------------------------------------------- years
@@ -177,39 +88,27 @@ def infer_year(body: str, today: datetime.date | None = None) -> tuple[int | Non
     return latest, f"inferred: latest year written is {latest}"
 
 
-# ---------------------------------------------------------------------------------------------- industries
-
-def extract_industries(title: str, body: str) -> tuple[list[str], dict[str, dict[str, int]]]:
-    """Industries whose keywords occur `min_hits` times or more and `min_share` as often as the article's
-    leading industry (headline hits weigh `title_weight`)."""
-    settings, industries = taxonomy()
-    title_key, body_key = fold(clean(title)), fold(clean(body))
-    evidence = {}
-    for name, pattern in _industry_patterns().items():
-        counts = _count(pattern, title_key, body_key, settings["title_weight"])
-        if counts:
-            evidence[name] = dict(counts.most_common())
-    totals = {name: sum(counts.values()) for name, counts in evidence.items()}
-    floor = max(settings["min_hits"], settings["min_share"] * max(totals.values(), default=0))
-    return [name for name in industries if totals.get(name, 0) >= floor], evidence
-
-
-@functools.cache
-def _industry_patterns() -> dict[str, re.Pattern]:
-    return {name: re.compile("|".join(map(re.escape, sorted({fold(k) for k in keywords}, key=len, reverse=True))))
-            for name, keywords in taxonomy()[1].items()}
-
-
 # ---------------------------------------------------------------------------------------------- all
 
-def extract(article: Article, catalog_entry: dict | None = None) -> Metadata:
-    """All metadata of `article`: explicit values and the catalog win over extraction."""
+Spans = Sequence[tuple[int, int]]
+
+
+def extract(article: Article, catalog_entry: dict | None = None, spans: tuple[Spans, Spans] | None = None) -> Metadata:
+    """All metadata of `article`: explicit values and the catalog win over extraction.
+
+    `spans` are the title's and the body's jieba words, `analysis.word_spans(clean(title))` and
+    `analysis.word_spans(clean(body))`, for a caller that has segmented them already; computed when None.
+    """
     entry = catalog_entry or {}
-    zones, zone_evidence, scores, rule = extract_zones(article.title, article.body)
+    title_spans, body_spans = spans or (None, None)
+    title, body = prepare(article.title, title_spans), prepare(article.body, body_spans)
+    zoned = extract_zones(title, body)
+    zones, rule = zoned.zones, zoned.rule
     if article.zones:
         zones = [resolve_zone(z) or z for z in article.zones]
         rule = "given with the article"
-    industries, industry_evidence = extract_industries(article.title, article.body)
+    found = extract_industries(title, body, about_zone=bool(zones))
+    industries = found.industries
     if article.industries:
         industries = [resolve_industry(i) or i for i in article.industries]
     if "year" in entry:
@@ -220,4 +119,30 @@ def extract(article: Article, catalog_entry: dict | None = None) -> Metadata:
         year, source = int(article.date[:4]), f"date {article.date}"
     else:
         year, source = infer_year(article.body)
-    return Metadata(zones, year, industries, zone_evidence, scores, rule, source, industry_evidence)
+    return Metadata(zones, year, industries, zoned.evidence, zoned.scores, rule, source, found.evidence,
+                    zoned.rejected, found.rejected)
+
+
+def explain_lines(meta: Metadata, parts: Sequence[str] = ("zones", "year", "industries")) -> list[str]:
+    """What `search index --explain` prints for an article: each tag with its evidence, and every name
+    or keyword found that did not count, with the reason."""
+    lines = []
+    if "zones" in parts:
+        lines.append(f"Zones: {', '.join(meta.zones) or 'none'}  ({meta.zone_rule})")
+        for zone, hits in meta.zone_evidence.items():
+            mark = "✓" if zone in meta.zones else " "
+            lines.append(f"  {mark} {zone}: score {meta.zone_scores[zone]:g} from {_hits(hits)}")
+        lines += [f"  ✗ {name}: {why}" for name, why in meta.rejected]
+    if "year" in parts:
+        lines.append(f"Year: {meta.year or 'unknown'}  ({meta.year_source})")
+    if "industries" in parts:
+        lines.append(f"Industries: {', '.join(meta.industries) or 'none'}")
+        for industry, hits in meta.industry_evidence.items():
+            mark = "✓" if industry in meta.industries else " "
+            lines.append(f"  {mark} {industry}: {sum(hits.values())} hits: {_hits(hits)}")
+        lines += [f"  ✗ {name}: {why}" for name, why in meta.industry_rejected]
+    return lines
+
+
+def _hits(hits: dict[str, int]) -> str:
+    return ", ".join(f"{name} ×{n}" for name, n in hits.items())

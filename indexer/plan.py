@@ -204,7 +204,9 @@ def word_query(word: Word, known: Vocabulary) -> Node | None:
         return exact
     words = analysis.query_words(word.text, known)
     alternatives = [exact.boosted(VERBATIM_BOOST)]
-    if len(words) > 1 or (words and len(analysis.stream(word.text)) > 1):
+    # Its words anywhere, when they are all indexed words (otherwise they cannot all occur): ranked by how
+    # often each occurs, in the headline above all (BM25F).
+    if words and all(map(known, words)):
         for field in ("title_words",) if title else ("words", "title_words"):
             alternatives.append(both([Term(field, w) for w in words]))
     return either(alternatives)

@@ -2,6 +2,8 @@
 
 import opencc
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer import analysis, foldtable
 
@@ -104,3 +106,16 @@ def test_words_are_jiebas_words_on_the_seeds():
     for path in sorted(SEEDS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         assert [w for w in analysis.words(text) if analysis.HAN_RUN.search(w)] == _jieba_words(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["朝阳", "北票經濟開發區", "翁建平", "说", "，", "。", " ", "5G", "CBA", "2022年", "凌钢集团",
+                                 "福建平潭", "標準化工作", "ＡＢＣ", "\n", "“", "”", "智慧園區"]), max_size=12))
+def test_word_spans_tile_the_text_and_give_the_words(parts):
+    text = "".join(parts)
+    spans = analysis.word_spans(text)
+    assert "".join(text[a:b] for a, b in spans) == text and all(a < b for a, b in spans)
+    assert [a for a, _ in spans[1:]] == [b for _, b in spans[:-1]]
+    folded = analysis.fold(analysis.simplify(text))
+    keys = [folded[a:b].strip() for a, b in spans]
+    assert [k for k in keys if k and (k.isalnum() or analysis.HAN_RUN.search(k))] == analysis.words(text)

@@ -280,3 +280,25 @@ def test_a_quoted_run_returns_only_articles_containing_it(seed_index, sample):
     assert set(ids(search(seed_index, f'"{run}"', per_page=ALL))) == expected
 
 
+
+
+# ---------------------------------------------------------------------------------------------- time budget
+
+def test_a_slow_search_answers_in_its_budget_with_what_it_found(seed_index, monkeypatch):
+    """Every posting list read here takes 50 ms: a search of many words runs out of its 0.2 s budget, and
+    answers at once, marked partial, instead of reading them all."""
+    import time
+
+    from indexer import codec
+
+    read = codec.Postings.read.__func__
+
+    def slowly(cls, *args, **kwargs):
+        time.sleep(0.05)
+        return read(cls, *args, **kwargs)
+
+    monkeypatch.setattr(codec.Postings, "read", classmethod(slowly))
+    started = time.perf_counter()
+    results = search(seed_index, "凌钢 装备 制造 开发区 企业 项目 园区 朝阳 经济 发展", budget=0.2)
+    assert results.timed_out and time.perf_counter() - started < 1.0
+    assert not search(seed_index, "凌钢", budget=None).timed_out
