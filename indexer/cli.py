@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import sys
@@ -82,7 +83,7 @@ class QueryCommand(Command):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         with _json_errors(ctx, "--json" in args or "--format=json" in args or
-                          any(a == "--format" and b == "json" for a, b in zip(args, args[1:]))):
+                          any(a == "--format" and b == "json" for a, b in itertools.pairwise(args))):
             return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
@@ -358,14 +359,16 @@ def _explain(index_dir: str, doc_id: str) -> None:
     # From the text alone: the values the index stored would be taken as given.
     meta = metadata.extract(dataclasses.replace(article, zones=None, year=None, industries=None, companies=None))
     given = "given with the article; the text alone gives"
-    shown = {}
+    shown = dataclasses.replace(meta)  # what explain_lines renders: the index's values where they differ
     if article.zones != meta.zones:
-        shown.update(zones=article.zones, zone_rule=f"{given} {', '.join(meta.zones) or 'none'}: {meta.zone_rule}")
+        shown.zones = article.zones or []
+        shown.zone_rule = f"{given} {', '.join(meta.zones) or 'none'}: {meta.zone_rule}"
     if article.year != meta.year:
-        shown.update(year=article.year, year_source=f"given with the article or by a catalog; the text alone "
-                                                    f"gives {meta.year or 'unknown'}: {meta.year_source}")
+        shown.year = article.year
+        shown.year_source = (f"given with the article or by a catalog; the text alone gives "
+                             f"{meta.year or 'unknown'}: {meta.year_source}")
     click.echo(f"{article.id}: {article.title}")
-    for line in metadata.explain_lines(dataclasses.replace(meta, **shown)):
+    for line in metadata.explain_lines(shown):
         click.echo(line)
     if article.industries != meta.industries:  # the lines above are the text's
         click.echo(f"Industries in the index: {', '.join(article.industries or []) or 'none'}  (given with the "

@@ -324,7 +324,7 @@ def test_explain_of_a_seed(runner, seed_index_dir):
 def test_explain_shows_values_given_with_the_article_beside_the_extraction(runner, tmp_path):
     path = tmp_path / "news.jsonl"
     path.write_text(json.dumps({"id": "given", "title": "喀左新闻", "body": "喀左经济开发区的消息。喀左县。",
-                                "zone": "凌源", "year": 2019}, ensure_ascii=False) + "\n", encoding="utf-8")
+                                "zone": "凌源", "year": 2019, "industry": "新材料"}, ensure_ascii=False) + "\n", encoding="utf-8")
     assert run(runner, "index", str(path), index_dir=tmp_path / "ix").exit_code == 0
     result = run(runner, "index", "--explain", "given", index_dir=tmp_path / "ix")
     assert result.exit_code == 0, result.output
@@ -333,6 +333,7 @@ def test_explain_shows_values_given_with_the_article_beside_the_extraction(runne
     assert "    喀左经济开发区: score " in result.stdout  # the text's evidence, not a tag in the index
     assert any(line.startswith("Year: 2019  (given with the article or by a catalog; the text alone gives ")
                for line in lines)
+    assert "Industries in the index: 新材料  (given with the article)" in lines
 
 
 def test_explain_errors(runner, seed_index_dir, tmp_path):

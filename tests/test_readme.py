@@ -31,7 +31,7 @@ from fixtures import REPO, SEEDS, serve
 README = REPO / "README.md"
 SERVER = re.compile(r"http://(?:127\.0\.0\.1|localhost):5000")
 DURATION = re.compile(r"\b\d+(?:\.\d+)? ?m?s\b")
-_BLOCK = re.compile(r"^```(sh|text)[ \t]*\n(.*?)^```", re.M | re.S)
+_BLOCK = re.compile(r"^```(sh|text)[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 pytestmark = pytest.mark.slow
 
@@ -127,7 +127,7 @@ def matches(expected: str, actual: str) -> bool:
             pattern.append(r"\d+(?:\.\d+)?m?s")
         else:
             pattern.append(re.escape("".join(part.split())))
-    return re.fullmatch("".join(pattern), "".join(actual.split()), re.S) is not None
+    return re.fullmatch("".join(pattern), "".join(actual.split()), re.DOTALL) is not None
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_readme_example(example, place):
     env["PATH"] = f"{os.path.dirname(sys.executable)}{os.pathsep}{env.get('PATH', '')}"
     command = SERVER.sub(url, example.command)
     result = subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True, text=True,
-                            timeout=120)
+                            timeout=120, check=False)
     expected = example.output or ""
     # curl exits 0 whatever the status (`-w` shows it); `search` exits 1 or 2 for an error
     error = example.command.startswith("search") and expected.lstrip().startswith(("Error:", '{"error"'))

@@ -111,7 +111,8 @@ def test_a_port_in_use_is_a_message(seed_index_dir, tmp_path, workers):
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = str(taken.getsockname()[1])
         result = subprocess.run([str(SEARCH), "--index-dir", str(seed_index_dir), "serve", "--port", port,
-                                 "--workers", workers], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+                                 "--workers", workers], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+                                check=False)
     assert result.returncode == 1
     assert result.stderr == f"Error: Cannot listen on 127.0.0.1:{port}: Address already in use.\n"
     assert result.stdout == ""
