@@ -251,45 +251,54 @@ class Postings:
         view = leaf._terms._postfile._buf[offset:offset + length]
         if view[:4] != _MAGIC:
             raise ValueError(f"no posting list at {offset} for {fieldname}:{text!r}")
-        id_parts, weight_parts, value_parts = [], [], []
-        any_weights = False
-        at, previous_last = 4, -1
+        deltas: list = []  # each block's document number deltas (the first from 0), as Whoosh stores them
+        lasts: list[int] = []  # the last document number of the block read before each (-0 for the first)
+        weight_parts: list = []
+        value_parts: list = []
+        load, unpack = pickle.load, _INT.unpack_from
+        at, previous, included = 4, -1, 0
         while True:
-            size = _INT.unpack_from(view, at)[0]
+            size = unpack(view, at)[0]
             at += 4
             end = at + abs(size)
             head = io.BytesIO(view[at:min(end, at + _BLOCK_INFO)])
-            count, last_id, _, compression, _, _ = pickle.load(head)
-            if wanted is None or wanted[previous_last + 1:last_id + 1].any():
+            count, last_id, _, compression, _, _ = load(head)
+            if wanted is None or wanted[previous + 1:last_id + 1].any():
                 data = view[at + head.tell():end]
-                deltas, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
-                ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
-                id_parts.append(ids)
-                weight_parts.append(_weights(block_weights, count))
-                any_weights = any_weights or weight_parts[-1] is not None
+                block_ids, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
+                deltas.append(block_ids)
+                lasts.append(included)
+                weight_parts.append((block_weights, count))
                 if values:
                     value_parts.extend(_values(block_values, count, fixed))
-            previous_last = last_id
+                included = last_id
+            previous = last_id
             if size < 0:
                 break
             at = end
-        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64)
+        if not deltas:
+            return cls.empty(values)
+        # One running sum over all blocks read: each block's first delta is counted from 0, so the last
+        # document of the block read before it is taken off first.
+        parts = [np.asarray(d, dtype=np.int64) for d in deltas]
+        counts = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        flat = np.concatenate(parts)
+        flat[np.cumsum(counts) - counts] -= np.array(lasts, dtype=np.int64)
+        ids = np.cumsum(flat)
         weights = None
-        if any_weights:
-            weights = np.concatenate([np.ones(len(i)) if w is None else w for i, w in zip(id_parts, weight_parts)])
+        if any(w is not None and w != 1.0 for w, _ in weight_parts if not isinstance(w, (array, tuple))) or \
+                any(isinstance(w, (array, tuple)) for w, _ in weight_parts):
+            weights = np.concatenate([_weights(w, n) if w is not None else np.ones(n) for w, n in weight_parts])
         return cls(ids, weights, value_parts if values else None)
 
 
 def _weights(raw, count: int) -> np.ndarray | None:
-    """A block's weights: None when all are 1.0."""
+    """A block's (or an inlined list's) weights: None when all are 1.0."""
     if raw is None or (isinstance(raw, float) and raw == 1.0):
         return None
     if isinstance(raw, float):
         return np.full(count, raw)
-    if isinstance(raw, array):
-        return np.frombuffer(raw, dtype=np.float32 if raw.typecode == "f" else np.float64).astype(np.float64)
-    weights = np.asarray(raw, dtype=np.float64)
-    return None if (weights == 1.0).all() else weights
+    return np.asarray(raw, dtype=np.float64)
 
 
 def _values(raw, count: int, fixed: int | None) -> list:

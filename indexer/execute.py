@@ -54,12 +54,15 @@ class Budget:
 class Segment:
     """One segment (leaf reader) of a searcher, for one search: its postings are read at most once."""
 
-    def __init__(self, leaf, searcher, offset: int, budget: Budget):
+    def __init__(self, leaf, searcher, offset: int, budget: Budget, scorers: dict | None = None):
         self.leaf, self.searcher, self.offset, self.budget = leaf, searcher, offset, budget
         self.size = leaf.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
-        if leaf.has_deletions():
+        self.deletions = leaf.has_deletions()
+        if self.deletions:
             self.live[np.fromiter(leaf.deleted_docs_set, dtype=np.int64)] = False
+        # Each term's scorer (its statistics are the whole index's): shared by the segments of one search.
+        self._scorers = {} if scorers is None else scorers
         self._postings: dict[tuple, codec.Postings] = {}
         self._scores: dict[tuple, Scored] = {}
         self._lengths: dict[str, np.ndarray | None] = {}
@@ -99,7 +102,9 @@ class Segment:
         ids = postings.ids
         if not len(ids):
             return scores, matched
-        scorer = self.searcher.weighting.scorer(self.searcher, field, text)
+        scorer = self._scorers.get((field, text))
+        if scorer is None:
+            scorer = self._scorers[field, text] = self.searcher.weighting.scorer(self.searcher, field, text)
         weights = np.ones(len(ids)) if postings.weights is None else postings.weights
         if not isinstance(scorer, scoring.BM25FScorer):  # a field without lengths: Whoosh scores the weight
             scores[ids] = weights
@@ -110,8 +115,9 @@ class Segment:
             # Whoosh's BM25F (`scoring.bm25`), in its order of operations: the same floating-point results.
             scores[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * length / scorer.avgfl)))
         matched[ids] = True
-        matched &= self.live
-        scores[~matched] = 0.0
+        if self.deletions:
+            matched &= self.live
+            scores[~matched] = 0.0
         return scores, matched
 
     def phrase(self, field: str, words: tuple[str, ...]) -> Scored:
@@ -232,8 +238,9 @@ def run(q: Node, searcher, budget: Budget | None = None) -> Evaluated:
     total = searcher.doc_count_all()
     scores, matched = np.zeros(total), np.zeros(total, dtype=bool)
     timed_out = False
+    scorers: dict = {}
     for leaf_searcher, offset in searcher.leaf_searchers():
-        segment = Segment(leaf_searcher.reader(), leaf_searcher, offset, budget)
+        segment = Segment(leaf_searcher.reader(), leaf_searcher, offset, budget, scorers)
         try:
             s, m = evaluate(q, segment)
         except TimeUp:

@@ -133,7 +133,7 @@ def exists(index_dir: str | os.PathLike) -> bool:
 def open_index(index_dir: str | os.PathLike):
     """Open the index, or say clearly that there is none."""
     if not exists(index_dir):
-        raise SearchError(f"No index in {index_dir}: run `search index` first.")
+        raise SearchError("No index in {index_dir}: run `search index` first.", index_dir=index_dir)
     return codec.MappedStorage(str(index_dir)).open_index(_INDEX_NAME)
 
 
@@ -322,10 +322,11 @@ class _WriteLock:
             self.lock = storage.lock(_LOCK_NAME)
             acquired = try_for(self.lock.acquire, timeout=self.wait, delay=0.1)
         except OSError as exc:
-            raise SearchError(f"Cannot write an index in {self.index_dir}: {_reason(exc)}.") from None
+            raise SearchError("Cannot write an index in {index_dir}: {reason}.", index_dir=self.index_dir,
+                              reason=_reason(exc)) from None
         if not acquired:
-            raise IndexBusy(f"Another indexer is updating {self.index_dir} (waited {self.wait:g} s); "
-                            f"try again when it has finished, or wait longer with --wait.")
+            raise IndexBusy("Another indexer is updating {index_dir} (waited {seconds:g} s); try again when it "
+                            "has finished, or wait longer with --wait.", index_dir=self.index_dir, seconds=self.wait)
         return storage
 
     def __exit__(self, *exc_info) -> None:
@@ -347,7 +348,7 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
     roots = [pathlib.Path(os.path.abspath(p)) for p in paths]
     for root in roots:
         if not root.exists():
-            raise SearchError(f"No such file or folder: {root}")
+            raise SearchError("No such file or folder: {path}", path=root)
     index_dir = pathlib.Path(index_dir)
     with _WriteLock(index_dir, wait) as storage:
         writer = builder = None
@@ -374,9 +375,10 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
         except OSError as exc:
             _abort(writer, storage, builder)
             if writer is not None and codec.latest_generation(storage) == writer.generation:
-                raise SearchError(f"The update of {index_dir} was saved, but then: {_reason(exc)}.") from None
-            raise SearchError(f"Cannot update the index in {index_dir}: {_reason(exc)}. "
-                              f"The index is as it was.") from None
+                raise SearchError("The update of {index_dir} was saved, but then: {reason}.", index_dir=index_dir,
+                                  reason=_reason(exc)) from None
+            raise SearchError("Cannot update the index in {index_dir}: {reason}. The index is as it was.",
+                              index_dir=index_dir, reason=_reason(exc)) from None
         except BaseException:
             _abort(writer, storage, builder)
             raise
@@ -392,9 +394,9 @@ def _must_rebuild(index_dir: pathlib.Path, known: dict[str, Indexed], roots: lis
     elsewhere = sorted({k.path for k in known.values() if not vanished(k.path)})
     if elsewhere:
         raise SearchError(
-            f"The index in {index_dir} was made by an earlier version and must be rebuilt, but it also holds "
-            f"articles from {', '.join(elsewhere[:3])}{' …' if len(elsewhere) > 3 else ''}: run "
-            f"`search index --rebuild` with every source to keep.")
+            "The index in {index_dir} was made by an earlier version and must be rebuilt, but it also holds "
+            "articles from {paths}: run `search index --rebuild` with every source to keep.", index_dir=index_dir,
+            paths=", ".join(elsewhere[:3]) + (" …" if len(elsewhere) > 3 else ""))
     report.notes.append("The index was made by an earlier version: every article was indexed afresh.")
     return True
 

@@ -22,8 +22,9 @@ from collections.abc import Iterable
 from . import analysis, metadata, record
 from .errors import SearchError
 
-MAX_QUERY_CHARS = 256
-MAX_WORDS = 24
+# Long enough for any headline pasted whole; what a long query costs is bounded by the search's time budget.
+MAX_QUERY_CHARS = 512
+MAX_WORDS = 64
 # Words and phrases in the query as typed, quotes and operators apart.
 _TOKEN = re.compile(r'''([-+]?)(?:([^\s"“”「」|:：]+)[:：])?(?:"([^"]*)"|“([^”]*)”|「([^」]*)」|([^\s"“”「」|]+))|(\|)|(["“”「」])''')
 _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:[-–~至到]\s*(\d{4}))?\s*$")
@@ -178,8 +179,10 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
     symbols = False  # a word of symbols alone was skipped
     for m in _TOKEN.finditer(text.replace("\u3000", " ")):
         sign, field, quoted, curly, corner, bare, bar, stray_quote = m.groups()
-        if stray_quote:
+        if stray_quote == '"':
             raise SearchError("Unbalanced quotes: close the phrase with a second quote mark.")
+        if stray_quote:  # a curly quote or corner bracket without its pair, as pasted text has: punctuation
+            continue
         phrase = next((p for p in (quoted, curly, corner) if p is not None), None)
         key = (field or "").lower()
         if key in FILTER_NAMES:
@@ -204,7 +207,9 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
         if bare and bare[-1:] in ":：" and bare[:-1].lower() in FILTER_NAMES:
             raise SearchError("“{facet}:” needs a value, e.g. zone:凌源.", facet=bare[:-1])
         if bare and set(bare) <= {"-", "+"}:
-            raise SearchError("“{sign}” must be followed by a word, e.g. -凌源.", sign=bare[0])
+            if not text[m.end():].strip():  # a sign with nothing after it: what was it for?
+                raise SearchError("“{sign}” must be followed by a word, e.g. -凌源.", sign=bare[0])
+            continue  # a dash standing between words, as in a pasted headline (A - B): punctuation
         word = Word(phrase if phrase is not None else bare, phrase is not None,
                     "title" if key in TITLE_FIELDS else None)
         if not analysis.stream(word.text):

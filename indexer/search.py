@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from . import analysis, execute, index as index_module, plan as plan_module, query as query_module, record
+from . import analysis, execute, index as index_module, plan as plan_module, query as query_module, record, regional
 from .errors import SearchError
 from .facets import FacetSets, FacetValue
 from .plan import Mark
@@ -119,7 +119,8 @@ class Index:
         if not query.strip():
             return []
         try:
-            return plan_module.compile_query(query_module.parse(query), self.vocabulary()).marks
+            return plan_module.compile_query(query_module.parse(query), self.vocabulary(),
+                                             variants=regional.alternatives).marks
         except SearchError:
             return []
 
@@ -192,7 +193,7 @@ def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_a
     parsed = query_module.parse(query, filters)
     searcher = index.searcher()
     known = index.vocabulary(searcher)
-    plan = plan_module.compile_query(parsed, known)
+    plan = plan_module.compile_query(parsed, known, variants=regional.alternatives)
     if plan.query is None and not filters and not browse_all:
         raise SearchError("Type something to search for, or choose a zone, year or industry.")
 

@@ -40,3 +40,15 @@ def write_articles(folder: pathlib.Path, articles: dict[str, str]) -> pathlib.Pa
     for doc_id, text in articles.items():
         (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(scope="session")
+def news_index_dir(tmp_path_factory) -> pathlib.Path:
+    """An index of the real-looking news in `tests/news.py` (long URLs, every form of date)."""
+    import news
+
+    source = news.write(tmp_path_factory.mktemp("news"))
+    path = tmp_path_factory.mktemp("news-index")
+    report = index.update(path, [source])
+    assert len(report.added) == len(news.ARTICLES), report.summary()
+    return path

@@ -1,7 +1,7 @@
 """End to end: a real `search serve` (waitress) driven by Debian's headless Chromium through Playwright.
 
 Never downloads a browser: skipped when /usr/bin/chromium is missing. With SCREENSHOTS=1 it also saves
-the screenshots in docs/ (phone and desktop widths of the search page and an article page).
+the screenshots in docs/ (phone and desktop widths of the search, article and zone pages).
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
+
+import news
 
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -44,16 +46,27 @@ def server(served) -> str:
 
 @pytest.fixture(scope="module")
 def served(seed_index_dir, tmp_path_factory):
-    """`search serve` on a free port, as a user starts it; yields its base URL and the file its stdout and
-    stderr go to."""
+    """`search serve` on a free port over the seeds, as a user starts it; yields its base URL and the file its
+    stdout and stderr go to."""
+    yield from _serve(seed_index_dir, tmp_path_factory.mktemp("serve"))
+
+
+@pytest.fixture(scope="module")
+def news_server(news_index_dir, tmp_path_factory):
+    """`search serve` over real-looking news with long URLs and long Latin words (tests/news.py)."""
+    for base, _ in _serve(news_index_dir, tmp_path_factory.mktemp("serve-news")):
+        yield base
+
+
+def _serve(index_dir, workdir: pathlib.Path):
+    """Run `search serve` over `index_dir` until the generator is closed; yields (base URL, log path)."""
     search = pathlib.Path(sys.executable).with_name("search")
     if not search.exists():
         pytest.fail(f"The `search` console script is not installed next to {sys.executable}")
-    workdir = tmp_path_factory.mktemp("serve")
     port = _free_port()
     log_path = workdir / "serve.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([str(search), "--index-dir", str(seed_index_dir), "serve", "--port", str(port)],
+        process = subprocess.Popen([str(search), "--index-dir", str(index_dir), "serve", "--port", str(port)],
                                    cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -222,6 +235,50 @@ def test_phone_layout_has_no_sideways_scrolling(server, new_page):
     assert page.locator("a.jump-filters").is_visible()
 
 
+NEWS_PAGES = {
+    "search": "/?q=" + quote("开发区"),
+    "search, sources chosen": "/?q=" + quote("开发区") + "&site=example-news.com.cn&site=" + quote("朝阳日报"),
+    "search, a long Latin word": "/?q=" + news.LONG_WORD,
+    "landing": "/",
+    "article with a long URL": "/doc/news-ev?q=" + quote("新能源汽车"),
+    "article with a long URL, no query": "/doc/news-month",
+    "zone": "/zone/" + quote("凌源"),
+    "zone without articles": "/zone/" + quote("朝阳高新区"),
+    "unknown zone": "/zone/" + quote("火星"),
+    "unknown article": "/doc/" + "x" * 180,
+    "bad query": "/?q=" + quote('"' + news.LONG_WORD),
+    "bad parameter": "/?page=" + "9" * 40,
+}
+
+
+@pytest.mark.parametrize("name", NEWS_PAGES)
+def test_no_sideways_scrolling_at_390px_over_news_with_long_urls(news_server, new_page, name):
+    """Search, article, zone and error pages over articles with long source URLs and long Latin words: the
+    page is never wider than a phone's screen, nor is anything in it."""
+    page = new_page(viewport=PHONE)
+    page.goto(news_server + NEWS_PAGES[name])
+    widths = page.evaluate("""() => ({page: document.documentElement.scrollWidth,
+        widest: Math.max(...[...document.querySelectorAll('main *')].map(e => e.getBoundingClientRect().right))})""")
+    assert widths["page"] <= PHONE["width"], (name, widths)
+    assert widths["widest"] <= PHONE["width"], (name, widths)
+
+
+def test_jump_to_the_first_match_goes_to_what_was_typed(news_server, new_page):
+    page = new_page(viewport=PHONE)
+    page.goto(news_server + "/doc/news-ev?q=" + quote("新能源汽车"))
+    assert page.locator(".match-count").inner_text() == "“新能源汽车”出现 3 处 · 另有 2 处部分匹配"
+    assert page.locator(".match-pos").inner_text() == "第 1 / 3 处"  # stepping goes through the exact ones
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator("a.match-jump").click()
+    page.wait_for_function("() => { const r = document.querySelector('mark.is-current').getBoundingClientRect();"
+                           " return r.top >= 0 && r.bottom <= innerHeight; }")
+    assert page.locator("mark.is-current").inner_text() == "新能源汽车"
+    assert page.locator("mark.is-current").get_attribute("id") == "first-match"
+    page.locator(".match-nav button", has_text="下一处").click()
+    assert page.locator("mark.is-current").inner_text() == "新能源汽车"
+    assert page.locator(".match-pos").inner_text() == "第 2 / 3 处"
+
+
 def test_keyboard_focus_is_visible(server, new_page):
     page = new_page()
     page.goto(server + "/?q=%E5%BC%80%E5%8F%91%E5%8C%BA")
@@ -235,27 +292,43 @@ def test_keyboard_focus_is_visible(server, new_page):
     assert outline != "none" or box_shadow != "none"
 
 
+@pytest.fixture(scope="module")
+def shots_server(seed_index_dir, tmp_path_factory):
+    """The server the screenshots are taken on: SCREENSHOT_INDEX_DIR (an index of real news built by hand,
+    as below), else the seeds."""
+    index_dir = os.environ.get("SCREENSHOT_INDEX_DIR") or seed_index_dir
+    for base, _ in _serve(index_dir, tmp_path_factory.mktemp("serve-shots")):
+        yield base
+
+
+# The pages shot. docs/ holds them over the seeds and the news corpus's first 2,000 articles:
+#   xz -dc news_zh.jsonl.xz | head -2000 > /tmp/news2000.jsonl
+#   search --index-dir /tmp/shots index seeds /tmp/news2000.jsonl
+#   SCREENSHOTS=1 SCREENSHOT_INDEX_DIR=/tmp/shots pytest tests/test_browser.py -k screenshot
+SHOTS = {
+    "search": os.environ.get("SCREENSHOT_SEARCH", "/?q=" + quote("开发区")),
+    "article": os.environ.get("SCREENSHOT_ARTICLE", "/doc/003_201a132a17332222?q=" + quote("开发区")),
+    "zone": os.environ.get("SCREENSHOT_ZONE", "/zone/" + quote("凌源")),
+}
+
+
 @pytest.mark.skipif(os.environ.get("SCREENSHOTS") != "1", reason="set SCREENSHOTS=1 to refresh docs/*.png")
-def test_screenshots(server, new_page):
-    """docs/search-{desktop,phone}.png and docs/article-{desktop,phone}.png."""
+def test_screenshots(shots_server, new_page):
+    """docs/{search,article,zone}-{desktop,phone}.png."""
     DOCS.mkdir(exist_ok=True)
     import concurrent.futures
 
     def warm(_):
-        with urllib.request.urlopen(server + "/?q=%E5%BC%80%E5%8F%91%E5%8C%BA", timeout=30) as response:
+        with urllib.request.urlopen(shots_server + SHOTS["search"], timeout=30) as response:
             response.read()
 
     # Many at once, so that every server thread has opened its searcher: the timings shown are warm ones.
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(warm, range(64)))
-    shots = {
-        "search": "/?q=%E5%BC%80%E5%8F%91%E5%8C%BA",  # 开发区
-        "article": "/doc/003_201a132a17332222?q=%E5%BC%80%E5%8F%91%E5%8C%BA",
-    }
-    for name, path in shots.items():
+    for name, path in SHOTS.items():
         for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
             page = new_page(viewport=viewport)
-            page.goto(server + path)
+            page.goto(shots_server + path)
             page.evaluate("document.fonts.ready")
             page.wait_for_timeout(200)
             target = DOCS / f"{name}-{size}.png"

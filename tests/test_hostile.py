@@ -37,6 +37,12 @@ JSONL = {
 # An id made of markup: its hits are listed (escaped), its page is not found (ids are file-name-like).
 JSONL_HOSTILE_ID = {"id": SVG, "title": "标题里没有标记的开发区文章", "body": "开发区招商引资，装备制造项目。" * 3,
                     "zone": "柳城", "year": 2020}
+# Sources that must never become links: a script URL, and markup around a web address.
+SCRIPT_SOURCE = "javascript:alert(1)//https://news.example.org/a.html"
+JSONL_SCRIPT_SOURCE = {"id": "j-002", "title": "来源字段可疑的开发区文章", "body": "开发区新材料项目开工建设。" * 3,
+                       "source": SCRIPT_SOURCE, "date": "2022-02-02"}
+JSONL_MARKUP_URL = {"id": "j-003", "title": "来源网址带标记的开发区文章", "body": "开发区文化旅游项目签约。" * 3,
+                    "source": f"https://news.example.org/{SCRIPT}", "date": "2022-03-03"}
 TEXT_ARTICLES = {
     "001_xss": (f"{SCRIPT}凌源经济开发区招商引资再创新高\n\n"
                 f"凌源经济开发区今年引进项目十二个。{SCRIPT}装备制造产业链不断延伸，{IMG}新材料项目加快建设。\n"
@@ -55,10 +61,11 @@ def hostile_dir(tmp_path_factory) -> pathlib.Path:
     for doc_id, text in TEXT_ARTICLES.items():
         (source / f"{doc_id}.txt").write_text(text, encoding="utf-8")
     (source / "feed.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
-                                               for r in (JSONL, JSONL_HOSTILE_ID)), encoding="utf-8")
+                                               for r in (JSONL, JSONL_HOSTILE_ID, JSONL_SCRIPT_SOURCE,
+                                                         JSONL_MARKUP_URL)), encoding="utf-8")
     path = tmp_path_factory.mktemp("hostile-index")
     report = index.update(path, [source])
-    assert len(report.added) == 5, report.summary()
+    assert len(report.added) == 7, report.summary()
     return path
 
 
@@ -138,8 +145,12 @@ def test_every_part_of_the_search_page_shows_the_payloads_as_text(client):
         assert element.select_one(".facet-label").get_text() == value
     for link in sidebar.select("a[href]"):
         query = urlsplit(link["href"]).query
-        assert "<" not in link["href"] and not any(p in v for vs in parse_qs(query).values() for v in vs
-                                                   for p in PAYLOADS)
+        assert "<" not in link["href"]
+        if link.get("data-facet") == "site":  # the index's own publishers (a name as given): the filter works
+            assert [h.get_text() for h in BeautifulSoup(get(client, link["href"]).get_data(as_text=True),
+                                                        "html.parser").select(".hit-title a")]
+            continue
+        assert not any(p in v for vs in parse_qs(query).values() for v in vs for p in PAYLOADS)
     # The known zone of the same article still filters.
     assert values["凌源经济开发区"].name == "a"
 
@@ -308,7 +319,7 @@ def test_many_repeated_parameters_are_a_clear_400(client, path):
             assert "参数过多" in BeautifulSoup(response.get_data(as_text=True), "html.parser").get_text()
     # Every filter a page can make is well within the limits.
     zones = "&".join(f"zone={z}" for z in ["柳城", "凌源", "北票", "建平", "喀左", "朝阳经开区", "朝阳高新区"])
-    assert client.get(f"{path}?q={'凌' * 256}&{zones}&year=2019-2021&year=2023&sort=date").status_code in (200, 400)
+    assert client.get(f"{path}?q={'凌' * 512}&{zones}&year=2019-2021&year=2023&sort=date").status_code in (200, 400)
     assert client.get(f"/?q=开发区&{zones}&year=2019-2021&year=2023&sort=date&page=1").status_code == 200
 
 
@@ -332,6 +343,7 @@ def _routes(app) -> list[str]:
     for rule in app.url_map.iter_rules():
         url = re.sub(r"<(?:\w+:)?doc_id>", "001_xss", rule.rule)
         url = re.sub(r"<(?:\w+:)?filename>", "style.css", url)
+        url = re.sub(r"<(?:\w+:)?name>", "凌源", url)
         assert "<" not in url, f"no example for {rule.rule}"
         urls.append(url)
     return urls
@@ -360,3 +372,91 @@ def test_get_and_head_work_on_every_route(client):
             assert head.data == b""
     # An unknown path stays a 404 whatever the method.
     assert client.post("/no/such/page").status_code == 404
+
+
+# ---------------------------------------------------------------------------------------------- sources, exports, feeds, zones
+
+def test_only_web_addresses_become_source_links(client):
+    soup = assert_inert(get(client, "/?q=开发区").get_data(as_text=True))
+    sources = {s.get_text(): s for s in soup.select(".hit-source")}
+    for text in (SCRIPT_SOURCE, JSONL_MARKUP_URL["source"], f"{SVG}日报"):
+        assert sources[text].name == "span", text  # shown as text
+    assert not soup.select("a.hit-source")
+    for doc_id in ("j-002", "j-003"):
+        page = assert_inert(get(client, f"/doc/{doc_id}").get_data(as_text=True))
+        assert page.select_one(".doc-source dd").a is None
+
+
+NEW_ROUTES = ["/search.csv", "/search.jsonl", "/search.atom", "/opensearch.xml", "/zone/凌源"]
+
+
+@pytest.mark.parametrize("name", ["q", "zone", "year", "industry", "site", "company", "sort", "page", "_bom"])
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_markup_in_any_parameter_of_exports_feeds_and_zone_pages(client, name, payload):
+    import csv
+    import io
+
+    import feedparser
+
+    for path in NEW_ROUTES:
+        params = {name: payload, **({"q": "开发区"} if name != "q" else {})}
+        response = client.get(path, query_string=params)
+        assert response.status_code in (200, 400), (path, name, response.status_code)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        if response.status_code == 400 or response.mimetype == "text/html":
+            assert response.mimetype == "text/html"
+            assert_inert(response.get_data(as_text=True))
+        elif path == "/search.csv":
+            rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"), newline="")))
+            assert all(row["id"] for row in rows)
+        elif path == "/search.jsonl":
+            assert all(json.loads(line)["id"] for line in response.get_data(as_text=True).splitlines())
+        else:
+            assert response.mimetype in ("application/atom+xml", "application/opensearchdescription+xml")
+            assert not feedparser.parse(response.data).bozo or path == "/opensearch.xml"
+            from xml.etree import ElementTree
+
+            root = ElementTree.fromstring(response.data)  # well-formed: every text escaped
+            assert not any(el.tag.endswith(("script", "svg", "img")) for el in root.iter())
+
+
+def test_feeds_and_exports_carry_the_payloads_as_text(client):
+    import csv
+    import io
+
+    import feedparser
+
+    feed = feedparser.parse(get(client, "/search.atom?q=开发区").data)
+    assert not feed.bozo
+    titles = {e.id.rsplit("/", 1)[1]: e.title_detail for e in feed.entries}
+    assert titles[JSONL_ID].type == "text/plain"
+    from xml.etree import ElementTree
+
+    raw = {e.findtext("{http://www.w3.org/2005/Atom}id").rsplit("/", 1)[1]:
+           e.findtext("{http://www.w3.org/2005/Atom}title")
+           for e in ElementTree.fromstring(get(client, "/search.atom?q=开发区").data)
+           .iter("{http://www.w3.org/2005/Atom}entry")}
+    assert raw[JSONL_ID] == JSONL["title"]  # the title as given, read back from escaped XML
+    links = [link.href for e in feed.entries for link in e.links]
+    assert not any(href.lower().startswith("javascript:") for href in links)
+    assert SCRIPT_SOURCE not in links and JSONL_MARKUP_URL["source"] not in links
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(get(client, "/search.csv?q=开发区").get_data(as_text=True),
+                                                           newline=""))}
+    assert rows[JSONL_ID]["title"] == JSONL["title"] and rows["j-002"]["source"] == SCRIPT_SOURCE
+
+
+@pytest.mark.parametrize("name", [SCRIPT, IMG, LINK, SVG, "../../etc/passwd", "%00", "凌源%0a", "x" * 5000])
+def test_a_zone_page_for_any_name_is_inert(client, name):
+    response = client.get("/zone/" + quote(name, safe="%"))
+    assert response.status_code in (404, 400) or name == "凌源%0a", (name, response.status_code)  # 凌源 and a newline
+    soup = assert_inert(response.get_data(as_text=True))
+    assert "root:" not in soup.get_text()
+
+
+def test_the_zone_page_of_an_index_with_markup_shows_it_as_text(client):
+    soup = assert_inert(get(client, "/zone/凌源").get_data(as_text=True))
+    latest = " ".join(texts(soup, ".zone-latest .hit-title"))
+    assert SCRIPT in latest
+    # The industries the JSONL article brought with it are counted, as text, without a link to filter by them.
+    items = {li.span.get_text(): li for li in soup.select("#industries-heading + ul li") if li.span and not li.a}
+    assert {IMG, LINK} <= set(items)

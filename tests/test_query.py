@@ -82,6 +82,15 @@ def test_and_as_people_type_it(text):
     assert parse(text).groups == [[Word("凌钢")], [Word("鞍钢")]]
 
 
+def test_a_dash_between_words_is_punctuation_as_in_a_pasted_headline():
+    assert parse("荣耀之战 - 辽宁队夺冠 -- 终场").groups == [[Word("荣耀之战")], [Word("辽宁队夺冠")], [Word("终场")]]
+
+
+def test_a_curly_quote_without_its_pair_is_punctuation_as_pasted_text_has():
+    assert parse("一片“荒园”如今").groups == [[Word("一片")], [Word("荒园", phrase=True)], [Word("如今")]]
+    assert parse("这里是一片“荒园").groups == [[Word("这里是一片")], [Word("荒园")]]
+
+
 def test_not_excludes_like_minus():
     assert parse("开发区 NOT 凌源").excluded == parse("开发区 -凌源").excluded == [Word("凌源")]
 
@@ -105,14 +114,15 @@ def test_intitle_and_site():
     ("凌钢 OR OR 鞍钢", "“OR” must stand between two words"),
     ("凌钢 OR -鞍钢", "“OR” cannot join an excluded word"),
     ("凌钢 -", "“-” must be followed by a word"),
+    ("凌钢 - ", "“-” must be followed by a word"),
     ("凌钢 +", "“\\+” must be followed by a word"),
     ('"。，"', "no letters, digits or Chinese characters"),
     ("zone:", "needs a value"),
     ("year:20x0", "is not a year or a range"),
     ("year:2021-2019", "must run forwards"),
     ("-zone:凌源", "Filters cannot be excluded"),
-    ("凌" * 300, "The query is too long"),
-    (" ".join(["钢"] * 30), "Too many words"),
+    ("凌" * 600, "The query is too long"),
+    (" ".join(["钢"] * 70), "Too many words"),
     ("凌钢\x00", "control characters"),
 ])
 def test_bad_queries_get_a_clear_message(text, message):

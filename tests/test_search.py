@@ -302,3 +302,30 @@ def test_a_slow_search_answers_in_its_budget_with_what_it_found(seed_index, monk
     results = search(seed_index, "凌钢 装备 制造 开发区 企业 项目 园区 朝阳 经济 发展", budget=0.2)
     assert results.timed_out and time.perf_counter() - started < 1.0
     assert not search(seed_index, "凌钢", budget=None).timed_out
+
+
+# ---------------------------------------------------------------------------------------------- regional forms
+
+@pytest.fixture(scope="module")
+def regional_index(tmp_path_factory):
+    folder = write_articles(tmp_path_factory.mktemp("regional"), {
+        "mainland": "新闻\n\n这家公司开发的软件和信息安全产品。",
+        "taiwan": "新聞\n\n這家公司開發的軟體與資訊安全產品。",
+        "other": "新闻\n\n无关的文字。",
+    })
+    path = tmp_path_factory.mktemp("regional-index")
+    index.update(path, [folder])
+    return Index(path)
+
+
+@pytest.mark.parametrize("q, other", [("软件", "軟體"), ("軟體", "软件"), ("信息安全", "資訊安全"), ("资讯安全", "信息安全")])
+def test_a_word_finds_its_other_regional_forms_and_says_so(regional_index, q, other):
+    results = search(regional_index, q)
+    assert set(ids(results)) == {"mainland", "taiwan"} and results.also == [other]
+    marked = {h.id: h.snippet.render(READABLE) for h in results.hits}
+    assert "[" in marked["mainland"] and "[" in marked["taiwan"]
+
+
+def test_a_quoted_phrase_stays_exact(regional_index):
+    results = search(regional_index, '"软件"')
+    assert ids(results) == ["mainland"] and results.also == []

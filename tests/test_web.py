@@ -11,7 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 import web
-from indexer import record
+from conftest import write_articles
+from indexer import index, record
 from indexer.export import results_json
 from indexer.search import Index, search
 
@@ -206,20 +207,35 @@ def test_an_empty_result_without_filters_suggests_other_words(client):
 
 
 @pytest.mark.parametrize("url, message", [
-    ('/?q="unbalanced', "Unbalanced quotes"),
-    ("/?zone=火星", "Unknown zone"),
-    ("/?year=20x0", "is not a year"),
-    ("/?q=凌钢&sort=best", "Sort must be one of"),
-    ("/?q=凌钢&page=abc", "页码必须是正整数"),
-    ("/?q=凌钢&page=1001", "Page must be between 1 and 1000"),
-    ("/?q=" + "凌" * 257, "too long"),
+    ('/?q="unbalanced', "引号不成对：请用第二个引号把短语括完整。"),
+    ("/?zone=火星", "没有名为“火星”的开发区。可选的开发区：柳城, 凌源, 北票, 建平, 喀左, 朝阳经开区, 朝阳高新区。"),
+    ("/?year=20x0", "“20x0”不是年份，也不是 2019-2021 这样的年份范围。"),
+    ("/?q=凌钢&sort=best", "排序方式只能是：relevance, date。"),
+    ("/?q=凌钢&page=abc", "页码必须是 1 到 1000 之间的整数。"),
+    ("/?q=凌钢&page=1001", "页码必须是 1 到 1000 之间的整数。"),
+    ("/?q=" + "凌" * 513, "搜索词太长（513 个字符，最多 512 个）。"),
+    ("/?site=无此报社", "没有文章的来源是“无此报社”。"),
 ])
-def test_bad_input_shows_the_page_with_the_message(client, url, message):
+def test_bad_input_shows_the_page_with_the_message_in_chinese(client, url, message):
     soup = page(client, url, status=400)
     alert = soup.select_one("[role=alert]")
-    assert message in alert.get_text()
+    assert alert.select_one(".alert-message").get_text() == message
     assert soup.select_one("input#q") is not None
     assert soup.select_one("details.syntax-help").has_attr("open")
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1001", "abc", "1.5", "１", "99999999", " "])
+def test_the_same_bad_page_gets_the_same_message_whatever_its_value(client, value):
+    expected = "页码必须是 1 到 1000 之间的整数。"
+    if value.strip():
+        soup = page(client, f"/?q=凌钢&page={value}", status=400)
+        assert soup.select_one(".alert-message").get_text() == expected
+        assert client.get(f"/api/search?q=凌钢&page={value}").get_json() == {
+            "error": "Page must be between 1 and 1000."}  # the API keeps the engine's English
+        assert client.get(f"/api/search?q=凌钢&per_page={value}").get_json() == {
+            "error": "Results per page must be between 1 and 100."}
+    else:
+        page(client, f"/?q=凌钢&page={value}")  # blank: the first page
 
 
 def test_the_query_stays_in_the_box_after_an_error(client):
@@ -238,11 +254,12 @@ def test_query_text_is_escaped_everywhere(client):
         assert all(s.get("src", "").startswith("/static/") for s in soup.find_all("script"))
 
 
-def test_only_the_engines_marks_are_added_to_snippets(client):
+def test_only_the_engines_marks_and_paragraph_breaks_are_added_to_snippets(client):
     soup = page(client, "/?q=凌钢")
     for snippet in soup.select(".snippet"):
-        assert {tag.name for tag in snippet.find_all(True)} <= {"mark"}
-        assert all(not tag.attrs for tag in snippet.find_all(True))
+        for tag in snippet.find_all(True):
+            assert (tag.name, tag.attrs) in [("mark", {}), ("mark", {"class": ["partial"]}),
+                                             ("span", {"class": ["para-break"], "aria-hidden": "true"})], tag
 
 
 # ---------------------------------------------------------------------------------------------- chart
@@ -301,16 +318,16 @@ def test_chart_is_stacked_by_the_chosen_zones_even_when_typed_in_the_query(clien
 
 def test_chart_is_drawn_from_the_pages_one_search(seed_index_dir, monkeypatch):
     """Bars and segments come from the page's own `Results` (year facet and year_zone): one search a page."""
-    from web import views
+    from web import search_page
 
     calls = []
-    real = views.search
+    real = search_page.search
 
     def counting(*args, **kwargs):
         calls.append(args[1:3])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(views, "search", counting)
+    monkeypatch.setattr(search_page, "search", counting)
     client = web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
     soup = page(client, "/?q=开发区&industry=新材料")
     assert soup.select_one("figure.chart svg rect.seg") is not None
@@ -345,10 +362,11 @@ def test_article_page_shows_the_article_with_matches_marked(client):
     assert soup.select_one("h1#doc-title").get_text() == "朝阳7家省级开发区何以强势崛起"
     first = soup.select_one(".doc-body mark#first-match")
     assert first is not None and first.get_text() == "凌钢"
-    assert len(soup.select(".doc-body mark")) == int(soup.select_one(".match-bar")["data-matches"])
+    assert len(soup.select(".doc-body mark:not(.partial)")) == int(soup.select_one(".match-bar")["data-matches"])
     assert soup.select_one("a.match-jump")["href"] == "#first-match"
-    assert [a.get_text() for a in soup.select(".doc-meta .badge-zone")] == ["柳城", "凌源", "北票", "建平", "喀左",
-                                                                            "朝阳经开区", "朝阳高新区"]
+    badges = soup.select(".doc-meta .badge-zone")
+    assert [a.get_text() for a in badges] == ["柳城", "凌源", "北票", "建平", "喀左", "朝阳经开区", "朝阳高新区"]
+    assert [a["href"] for a in badges][:2] == ["/zone/%E6%9F%B3%E5%9F%8E", "/zone/%E5%87%8C%E6%BA%90"]
     assert "2025 年" in soup.select_one(".doc-meta").get_text()
     assert len(soup.select(".doc-body p")) > 10
     back = soup.select_one("a.back-link")
@@ -497,18 +515,20 @@ def test_a_missing_index_is_a_503_page_not_a_crash(tmp_path):
 
 
 def test_an_unexpected_error_is_a_500_page(seed_index_dir, monkeypatch):
-    from web import views
+    from web import api, search_page
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(views, "search", broken)
+    monkeypatch.setattr(search_page, "search", broken)
+    monkeypatch.setattr(api, "search", broken)
     app = web.create_app({"INDEX_DIR": str(seed_index_dir)})
     response = app.test_client().get("/?q=凌钢")
     assert response.status_code == 500
     text = response.get_data(as_text=True)
     assert "服务器出错了" in text and "boom" not in text and "Traceback" not in text
-    assert app.test_client().get("/api/search?q=凌钢").get_json() == {"error": "Internal error."}
+    assert app.test_client().get("/api/search?q=凌钢").get_json() == {
+        "error": "An unexpected error occurred; please try again later."}
 
 
 # ---------------------------------------------------------------------------------------------- logs
@@ -554,18 +574,19 @@ def test_a_log_line_cannot_be_split_or_forged_by_the_path(client, caplog):
 
 
 def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without(seed_index_dir, monkeypatch, caplog):
-    from web import views
+    from web import api, search_page
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom: secret detail")
 
-    monkeypatch.setattr(views, "search", broken)
+    monkeypatch.setattr(search_page, "search", broken)
+    monkeypatch.setattr(api, "search", broken)
     caplog.set_level(logging.INFO, logger="web")
     client = web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
     response = client.get("/?q=凌钢")
     assert response.status_code == 500
     page_text = response.get_data(as_text=True)
-    assert "secret detail" not in page_text and "Traceback" not in page_text and "views.py" not in page_text
+    assert "secret detail" not in page_text and "Traceback" not in page_text and "search_page.py" not in page_text
 
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
@@ -585,7 +606,7 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without(seed
 
     caplog.clear()
     api = client.get("/api/search?q=凌钢")
-    assert api.status_code == 500 and api.get_json() == {"error": "Internal error."}
+    assert api.status_code == 500 and api.get_json() == {"error": "An unexpected error occurred; please try again later."}
     assert "boom" not in api.get_data(as_text=True)
     assert len(access_records(caplog)) == 1 and "RuntimeError: boom" in caplog.text
 
@@ -657,6 +678,9 @@ def test_pages_are_self_contained_and_send_safety_headers(client):
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     for tag, attr in [("link", "href"), ("script", "src"), ("img", "src")]:
         for element in soup.find_all(tag):
+            if element.get("rel") == ["canonical"]:  # the page's own address, absolute
+                assert element[attr].startswith("http://localhost/"), element
+                continue
             assert element[attr].startswith("/"), element  # no CDN, no external fonts
     assert not soup.find_all(style=True)  # no inline styles (the CSP forbids them)
     with client.get("/static/style.css") as response:
@@ -681,3 +705,110 @@ def test_the_search_page_works_without_javascript(client):
     assert form.select_one("input[name=q]") and form.select_one("button[type=submit]")
     other = soup.select_one('#filters a.facet-value[data-value="柳城经济开发区"]')["href"]
     assert re.fullmatch(r"/\?zone=.+&zone=.+", other)
+
+
+# ---------------------------------------------------------------------------------------------- real-looking news
+
+@pytest.fixture(scope="module")
+def news_client(news_index_dir):
+    return web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client()
+
+
+def test_sources_are_links_and_a_facet(news_client):
+    import news
+
+    soup = page(news_client, "/?q=开发区")
+    links = {a["href"]: a for a in soup.select("a.hit-source")}
+    assert news.LONG_URL in links
+    assert all(a["rel"] == ["noopener", "noreferrer"] for a in links.values())
+    assert links[news.LONG_URL].get_text() == "example-news.com.cn"
+    # A publisher's name is text, not a link.
+    assert "朝阳日报" in [s.get_text() for s in soup.select("span.hit-source")]
+    sites = facet(soup, "site")
+    assert {v: c for v, (c, _, _) in sites.items()} == {"example-news.com.cn": 1, "news.example.org": 1,
+                                                         "朝阳日报": 1, "example.com.cn": 1}
+    chosen = page(news_client, sites["朝阳日报"][2])
+    assert hit_ids(chosen) == ["news-year"] and facet(chosen, "site")["朝阳日报"][1]
+    article = page(news_client, "/doc/news-ev")
+    source = article.select_one(".doc-source a")
+    assert source["href"] == news.LONG_URL and source.get_text() == news.LONG_URL
+    assert source["rel"] == ["noopener", "noreferrer"]
+
+
+def test_the_match_counter_counts_what_was_typed_and_partial_matches_apart(news_client):
+    soup = page(news_client, "/doc/news-ev?q=新能源汽车")
+    bar = soup.select_one(".match-bar")
+    assert visible_text(bar.select_one(".match-count")) == "“新能源汽车”出现 3 处 · 另有 2 处部分匹配"
+    assert (bar["data-matches"], bar["data-partial"]) == ("3", "2")
+    assert len(soup.select(".doc-body mark:not(.partial)")) == 3
+    assert [m.get_text() for m in soup.select(".doc-body mark.partial")] == ["汽车", "汽车"]
+    # The first mark in the text is a partial one (汽车零部件); the jump goes to the first exact one.
+    assert "partial" in soup.select_one(".doc-body mark")["class"]
+    first = soup.select_one("#first-match")
+    assert first.get_text() == "新能源汽车" and not first.get("class")
+
+
+def test_the_article_page_shows_paragraphs_as_written(news_client):
+    soup = page(news_client, "/doc/news-ev")
+    paragraphs = [p.get_text() for p in soup.select(".doc-body p")]
+    assert paragraphs[0] == "本报记者王明李华报道"  # the headline is the page's title, not repeated
+    assert len(paragraphs) == 4
+
+
+def test_snippets_show_paragraph_breaks(news_client):
+    soup = page(news_client, "/?q=记者")
+    snippet = soup.select_one(".snippet")
+    breaks = snippet.select(".para-break")
+    assert breaks and all(b.get_text() == "¶" for b in breaks)
+    # Text on each side of a break is from different paragraphs, not glued together.
+    assert "报道三月" not in snippet.get_text().replace("¶", "|")
+
+
+def test_relaxed_results_say_so_and_each_hit_what_it_lacks(news_client):
+    soup = page(news_client, "/?q=凌源 火星探测")
+    assert "没有文章同时包含全部词语" in soup.select_one(".notice-relaxed").get_text()
+    assert [p.get_text(strip=True) for p in soup.select(".hit-missing")] == ["缺少：火星探测"]
+    assert page(news_client, "/?q=凌源").select_one(".notice-relaxed") is None
+
+
+def test_other_spellings_searched_are_said(news_index_dir, monkeypatch):
+    """`results.also` (regional word forms the engine searched too) is shown above the hits."""
+    from web import search_page
+
+    real = search_page.search
+
+    def with_variants(*args, **kwargs):
+        results = real(*args, **kwargs)
+        results.also = ["軟體", "軟件"]
+        return results
+
+    monkeypatch.setattr(search_page, "search", with_variants)
+    client = web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client()
+    assert page(client, "/?q=开发区").select_one(".notice-also").get_text(strip=True) == "也搜索了：軟體、軟件"
+
+
+def test_the_site_title_and_tagline_are_settings(news_index_dir, monkeypatch):
+    client = web.create_app({"INDEX_DIR": str(news_index_dir), "SITE_TITLE": "地方新闻档案",
+                             "SITE_TAGLINE": "本地报纸三十年"}).test_client()
+    soup = page(client, "/")
+    assert soup.select_one(".hero h1").get_text() == "地方新闻档案" and soup.title.get_text() == "地方新闻档案"
+    assert soup.select_one(".hero p").get_text() == "本地报纸三十年"
+    assert "朝阳" not in soup.select_one(".site-header").get_text() + soup.select_one(".hero").get_text()
+    monkeypatch.setenv("SEARCH_SITE_TITLE", "环境变量里的标题")
+    monkeypatch.setenv("SEARCH_SITE_TAGLINE", "环境变量里的标语")
+    soup = page(web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client(), "/")
+    assert soup.select_one(".hero h1").get_text() == "环境变量里的标题"
+    assert soup.select_one(".hero p").get_text() == "环境变量里的标语"
+
+
+def test_the_chart_legend_lists_only_zones_that_have_articles(tmp_path):
+    """Over an archive of general news (few articles about a zone), the bars are not coloured by zone: no
+    legend of zones for a handful of articles; with most articles about zones, only zones with articles."""
+    general = {f"g{i}": f"城市新闻第{i}条\n\n2021年，本市举办第{i}届读书节，市民踊跃参加。" for i in range(12)}
+    general["z1"] = "凌源经济开发区新闻\n\n2021年，凌源经济开发区新签约项目九个。"
+    write_articles(tmp_path / "general", general)
+    index.update(tmp_path / "general-ix", [tmp_path / "general"])
+    soup = page(web.create_app({"INDEX_DIR": str(tmp_path / "general-ix")}).test_client(), "/")
+    assert soup.select_one("figure.chart svg") is not None and soup.select_one(".legend") is None
+    seeds = page(web.create_app({"INDEX_DIR": str(tmp_path / "general-ix")}).test_client(), "/?zone=凌源")
+    assert [li["title"] for li in seeds.select(".legend li")] == ["凌源经济开发区"]

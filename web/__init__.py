@@ -8,7 +8,11 @@ request (`indexer.search.Index` keeps one Whoosh searcher per thread).
 Every request writes one logfmt line (method, path, status, latency; `web.logs`); an unexpected error's
 traceback goes to the log only, the page says something went wrong and gives the request's id. Only GET
 and HEAD are answered (405 otherwise), and query strings that are not UTF-8, over 8 KB or with more than 64
-parameters are a 400 with a message before anything parses them (`views._check_request`).
+parameters are a 400 with a message before anything parses them (`errors._check_request`).
+
+Modules, one per concept: `state` (a search's URL), `search_page`, `article`, `zone`, `api` (JSON),
+`exports` (CSV, JSON Lines), `feeds` (Atom, OpenSearch), `errors`, `i18n` (the Chinese catalog), `text`
+(snippets and links as HTML), `chart`, `logs`.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import threading
 from flask import Flask, current_app
 
 from indexer.errors import SearchError
+from indexer.search import BUDGET_SECONDS
 
 __all__ = ["IndexUnavailable", "create_app", "get_index"]
 
@@ -26,7 +31,8 @@ _EXTENSION = "chaoyang_search"
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """The web app; `config` overrides the defaults (INDEX_DIR, PER_PAGE, CHART, RELATED)."""
+    """The web app; `config` overrides the defaults (INDEX_DIR, PER_PAGE, CHART, RELATED, SITE_TITLE,
+    SITE_TAGLINE, FEED_SIZE, ZONE_LATEST, TAG_AUTHORITY, TAG_DATE)."""
     app = Flask(__name__)
     app.config.from_mapping(
         # Where the index lives; `search serve` passes an absolute path.
@@ -35,8 +41,23 @@ def create_app(config: dict | None = None) -> Flask:
         PER_PAGE=10,
         # Draw the year × zone chart above the hits (from the page's own search: no extra cost).
         CHART=True,
+        # Seconds a search may work before answering with what it found (the page says so).
+        SEARCH_BUDGET=BUDGET_SECONDS,
         # How many related articles the article page lists.
         RELATED=5,
+        # What the site is (the landing page, titles, the OpenSearch name, feeds): an archive of other news
+        # says so with SEARCH_SITE_TITLE / SEARCH_SITE_TAGLINE.
+        SITE_TITLE=os.environ.get("SEARCH_SITE_TITLE", "朝阳开发区新闻检索"),
+        SITE_TAGLINE=os.environ.get(
+            "SEARCH_SITE_TAGLINE",
+            "辽宁朝阳七个省级开发区的新闻：柳城、凌源、北票、建平、喀左、朝阳经开区、朝阳高新区——"
+            "按开发区、年份、行业筛选，简体繁体都能搜到。"),
+        # Entries in a search's Atom feed (newest first), and latest articles on a zone's page.
+        FEED_SIZE=20,
+        ZONE_LATEST=8,
+        # Feed entry ids are tag URIs: tag:AUTHORITY,DATE:article/ID (default authority: the request's host).
+        TAG_AUTHORITY=os.environ.get("SEARCH_TAG_AUTHORITY", ""),
+        TAG_DATE="2025",
         # Never: the debugger would run code for anyone who can reach the page.
         DEBUG=False,
         PROPAGATE_EXCEPTIONS=False,
@@ -48,11 +69,22 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False  # keep the order of `export.results_json`
     app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock()}
 
-    from . import logs, views
+    from . import api, article, errors, exports, feeds, i18n, logs, search_page, state, text, zone
 
+    i18n.translations()  # compiled now: a broken catalog stops the app at start, not a page later
     logs.init_app(app)  # first: its timer starts before, and its line is written after, every other hook
-    app.register_blueprint(views.bp)
-    views.register_errors(app)
+    for module in (search_page, article, zone, api, exports, feeds):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    app.jinja_env.globals.update(
+        _=i18n.template_gettext, zone_short=state.zone_short, zone_url=zone.zone_url, filterable=state.filterable,
+        sort_labels=state.SORT_LABELS, source_url=text.source_url)
+    app.jinja_env.filters.update(marked=text.marked, zone_short=state.zone_short)
+
+    @app.context_processor
+    def site() -> dict:
+        return {"site_title": app.config["SITE_TITLE"], "site_tagline": app.config["SITE_TAGLINE"]}
+
     return app
 
 

@@ -23,6 +23,9 @@ RIGHT = 8
 SLOT = 72  # horizontal room per year when there are few
 MIN_PLOT, MAX_PLOT = 300, 660
 MAX_GAP_FILL = 30  # fill missing years between the first and last only if the span is at most this
+# Bars are coloured by zone when at least this share of the results is about a zone (or zones are chosen):
+# over an archive of general news, a legend of zones for a few articles in thousands is noise.
+STACK_SHARE = 0.2
 
 
 @dataclasses.dataclass
@@ -112,6 +115,14 @@ def zone_year_counts(results) -> dict[str, dict[int, int]]:
     return dict(sorted(counts.items(), key=lambda item: (order.get(item[0], len(order)), item[0])))
 
 
+def _zoned_share(years: dict[int, int], counts: dict[str, dict[int, int]]) -> float:
+    """At least what share of the charted articles have a zone (in each year, at least as many as its most
+    frequent zone has: an article about all seven zones counts once)."""
+    total = sum(years.values())
+    zoned = sum(max((by_year.get(year, 0) for by_year in counts.values()), default=0) for year in years)
+    return zoned / total if total else 0.0
+
+
 def _ticks(top: int) -> tuple[int, int]:
     """A round step and the axis maximum (a multiple of it) for counts up to `top`."""
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000):
@@ -121,13 +132,17 @@ def _ticks(top: int) -> tuple[int, int]:
     return step, math.ceil(top / step) * step
 
 
-def year_chart(results, state) -> Chart | None:
-    """The chart for `results` (a page of the search `state` describes); None when no result has a year."""
+def year_chart(results, state, stack: bool = True) -> Chart | None:
+    """The chart for `results` (a page of the search `state` describes); None when no result has a year.
+    `stack`: colour the bars by zone where that says something (not on a zone's own page)."""
     years = {int(fv.value): fv.count for fv in results.facets.get("year", []) if fv.value.isdigit()}
     if not any(years.values()):
         return None
     counts = zone_year_counts(results)
-    stacked = bool(counts)
+    stacked = stack and bool(counts) and (bool(results.filters.get("zone")) or
+                                          _zoned_share(years, counts) >= STACK_SHARE)
+    if not stacked:
+        counts = {}
     order = _zone_order()
 
     lo, hi = min(years), max(years)

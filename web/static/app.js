@@ -20,7 +20,9 @@
     var body = document.querySelector(".doc-body");
     var bar = document.querySelector(".match-bar");
     if (!body) return;
-    var marks = Array.prototype.slice.call(body.querySelectorAll("mark"));
+    // Step through the matches of what was typed; through the partial ones only when there are no others.
+    var marks = Array.prototype.slice.call(body.querySelectorAll("mark:not(.partial)"));
+    if (!marks.length) marks = Array.prototype.slice.call(body.querySelectorAll("mark"));
     if (!marks.length) return;
     var current = 0;
 
