@@ -130,8 +130,8 @@ def _ensure_index(index_dir: str) -> None:
     if index.exists(index_dir):
         return
     if not os.path.isdir(DEFAULT_SEEDS):
-        raise SearchError("No index in {index} and no ./{seeds} folder to build it from: run `search index PATH` "
-                          "first.", index=index_dir, seeds=DEFAULT_SEEDS)
+        raise click.ClickException(f"No index in {index_dir} and no ./{DEFAULT_SEEDS} folder to build it from: run "
+                                   f"`search index PATH` first.")
     click.echo(f"No index in {index_dir}: building it from ./{DEFAULT_SEEDS} …", err=True)
     report = index.update(index_dir, [DEFAULT_SEEDS])  # a SearchError if another process is building it now
     click.echo(f"Index built: {report.summary()}.", err=True)
@@ -194,7 +194,7 @@ def query_command(obj, words, limit, page, sort, fmt, as_json, bom, **facets) ->
         return
     results = search(index, query, filters, page=page, per_page=limit, sort=sort, budget=BUDGET_SECONDS)
     if results.page > results.pages:
-        raise SearchError("Page {page} is past the last page of results ({last}).", page=page, last=results.pages)
+        raise click.ClickException(f"Page {page} is past the last page of results ({results.pages}).")
     if fmt == "json":
         from .export import results_json
 
@@ -355,7 +355,7 @@ def _explain(index_dir: str, doc_id: str) -> None:
 
     article = Index(index_dir).document(doc_id)
     if article is None:
-        raise SearchError("No article with id {id} in {index}.", id=doc_id, index=index_dir)
+        raise click.ClickException(f"No article with id {doc_id} in {index_dir}.")
     # From the text alone: the values the index stored would be taken as given.
     meta = metadata.extract(dataclasses.replace(article, zones=None, year=None, industries=None, companies=None))
     given = "given with the article; the text alone gives"
