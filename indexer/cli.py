@@ -370,11 +370,10 @@ def _explain(index_dir: str, doc_id: str) -> None:
     click.echo(f"{article.id}: {article.title}")
     for line in metadata.explain_lines(shown):
         click.echo(line)
-    if article.industries != meta.industries:  # the lines above are the text's
-        click.echo(f"Industries in the index: {', '.join(article.industries or []) or 'none'}  (given with the "
-                   f"article)")
-    if article.companies:
-        click.echo(f"Companies and projects: {', '.join(article.companies)}")
+    for label, indexed, found in (("Industries", article.industries, meta.industries),
+                                  ("Companies and projects", article.companies, meta.companies)):
+        if (indexed or []) != (found or []):  # the lines above are the text's
+            click.echo(f"{label} in the index: {', '.join(indexed or []) or 'none'}  (given with the article)")
 
 
 @cli.command("serve")

@@ -303,7 +303,7 @@ def test_explain_reads_the_article_from_the_index_not_seeds(runner, seed_index_d
     assert lines[0] == f"{doc_id}: {article.title}"
     year_line = next(i for i, line in enumerate(lines) if line.startswith("Year: "))
     assert lines[1:year_line] == metadata.explain_lines(meta, ("zones",))
-    assert lines[year_line + 1:] == metadata.explain_lines(meta, ("industries",))
+    assert lines[year_line + 1:] == metadata.explain_lines(meta, ("industries", "companies"))
     # the year is the catalog's, as indexed; where the text alone gives another, both are said
     if meta.year == catalog["year"]:
         assert lines[year_line] == f"Year: {meta.year}  ({meta.year_source})"
