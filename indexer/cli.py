@@ -1,17 +1,23 @@
 """The `search` command: parses options, calls the engine, prints. No search logic lives here.
 
-Heavy modules (Whoosh, jieba) are imported inside the commands, so `search --help` answers at once.
+Heavy modules (Whoosh, jieba, Flask) are imported inside the commands, so `search --help` answers at once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import itertools
 import json
 import os
-import pathlib
 import sys
 import time
 
 import click
+from click_default_group import DefaultGroup
+
+from . import record
+from .errors import SearchError
 
 DEFAULT_SEEDS = "seeds"
 
@@ -22,10 +28,18 @@ Query language:
   凌钢 OR 鞍钢             articles with either word
   开发区 -凌源             the first word but not the second
   "装备制造"               that exact phrase (either script)
-  zone:凌源 year:2019-2021 industry:新材料
-                           filters, the same as --zone, --year, --industry
+  intitle:凌钢             in the headline
+  zone:凌源 year:2019-2021 industry:新材料 company:凌钢集团 site:chinanews.com.cn
+                           filters, the same as the options of the same names
 Filters alone list the matching articles, newest first.
-Traditional and simplified script find each other."""
+Traditional and simplified script find each other.
+
+\b
+Example:
+  search 装备制造
+  search --zone 凌源
+  search index seeds/
+  search serve"""
 
 EXIT_CODES = """\
 \b
@@ -39,34 +53,74 @@ was: a busy index, an unwritable index folder, a full disk); 2 bad usage
 (e.g. a missing path); 3 done, but some inputs were skipped (a warning names
 each, with file:line)."""
 
-
-class DefaultGroup(click.Group):
-    """A group whose default command is `query`: `search 凌钢` means `search query 凌钢`."""
-
-    def parse_args(self, ctx, args):
-        """Insert `query` before the first argument that is neither a group option nor a command, so
-        the default command's own options (`search --zone 凌源`) reach it."""
-        args, i = list(args), 0
-        while i < len(args) and args[i] in ("--index-dir", "--help", "--version") or \
-                i < len(args) and args[i].startswith("--index-dir="):
-            i += 2 if args[i] == "--index-dir" else 1
-        if i < len(args) and args[i] not in self.commands:
-            args.insert(i, "query")
-        return super().parse_args(ctx, args)
+# One filter option per facet of `record.FACETS` (a facet added there gets its option): the short flags and
+# the hints of those that have them.
+FACET_FLAGS = {"zone": "-z", "year": "-y", "industry": "-i"}
+FACET_HINTS = {
+    "zone": "full or short name, e.g. 凌源",
+    "year": "2020, or a range: 2019-2021",
+    "industry": "e.g. 新材料",
+    "company": "a company or project the articles name, e.g. 凌钢集团",
+    "site": "the source's host, e.g. chinanews.com.cn, or a publisher's name",
+}
+TEXT_FORMATS = ("text", "json")  # one page of hits; the export formats (`export.FORMATS`) write every match
+EXPORT_FORMATS = ("csv", "jsonl")  # == indexer.export.FORMATS, named here so that --help imports no engine
 
 
-@click.group(cls=DefaultGroup, help=f"Search Chinese news about Chaoyang's development zones.\n\n{QUERY_HELP}",
-             epilog="Examples: search 装备制造 · search --zone 凌源 · search index seeds/ · search serve")
+class Command(click.Command):
+    """A command whose engine errors (`SearchError`) are an `Error: …` line and exit status 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SearchError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+class QueryCommand(Command):
+    """The query command: with --json (or --format json) every error, a usage error included, is a JSON
+    object on stdout, `{"error": "…"}`, with the exit status of the `Error: …` line it replaces."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        with _json_errors(ctx, "--json" in args or "--format=json" in args or
+                          any(a == "--format" and b == "json" for a, b in itertools.pairwise(args))):
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        with _json_errors(ctx, ctx.params.get("as_json") or ctx.params.get("fmt") == "json"):
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _json_errors(ctx: click.Context, enabled: bool):
+    """With `enabled`, a ClickException (engine errors become one in `Command.invoke`) as a JSON object."""
+    try:
+        yield
+    except click.ClickException as exc:
+        if not enabled:
+            raise
+        click.echo(json.dumps({"error": exc.format_message()}, ensure_ascii=False))
+        ctx.exit(exc.exit_code)
+
+
+class Group(DefaultGroup):
+    """The `search` group: `search 凌钢` runs its default command, `query`."""
+
+    command_class = Command
+
+
+@click.group("search", cls=Group, default="query", invoke_without_command=True,
+             help=f"Search Chinese news about Chaoyang's development zones.\n\n{QUERY_HELP}")
 @click.option("--index-dir", envvar="SEARCH_INDEX_DIR", default="index", show_default=True,
               type=click.Path(file_okay=False), help="Where the index lives (env SEARCH_INDEX_DIR).")
-@click.version_option(package_name="chaoyang-search")
+@click.version_option(package_name="chaoyang-search", help="Show the version and exit.")
+@click.help_option(help="Show this message and exit.")
 @click.pass_context
 def cli(ctx: click.Context, index_dir: str) -> None:
+    """The `search` command (its help is QUERY_HELP)."""
     ctx.obj = {"index_dir": index_dir}
-
-
-def _fail(exc: Exception) -> click.ClickException:
-    return click.ClickException(str(exc))
+    if ctx.invoked_subcommand is None:  # `search` alone: what it can do
+        click.echo(ctx.get_help())
 
 
 def _ensure_index(index_dir: str) -> None:
@@ -75,61 +129,100 @@ def _ensure_index(index_dir: str) -> None:
 
     if index.exists(index_dir):
         return
-    if not pathlib.Path(DEFAULT_SEEDS).is_dir():
-        raise click.ClickException(f"No index in {index_dir} and no ./{DEFAULT_SEEDS} folder to build it from: "
-                                   f"run `search index PATH` first.")
+    if not os.path.isdir(DEFAULT_SEEDS):
+        raise click.ClickException(f"No index in {index_dir} and no ./{DEFAULT_SEEDS} folder to build it from: run "
+                                   f"`search index PATH` first.")
     click.echo(f"No index in {index_dir}: building it from ./{DEFAULT_SEEDS} …", err=True)
-    from .errors import SearchError
-
-    try:
-        report = index.update(index_dir, [DEFAULT_SEEDS])
-    except SearchError as exc:  # e.g. another process is building it right now
-        raise _fail(exc) from None
+    report = index.update(index_dir, [DEFAULT_SEEDS])  # a SearchError if another process is building it now
     click.echo(f"Index built: {report.summary()}.", err=True)
 
 
-@cli.command("query", context_settings={"ignore_unknown_options": True})
+def facet_options(command):
+    """The filter options of `command`, one per facet (`--zone/-z` …), each repeatable."""
+    for facet in reversed(record.FACETS):
+        flags = [f"--{facet.name}", *([FACET_FLAGS[facet.name]] if facet.name in FACET_FLAGS else [])]
+        hint = FACET_HINTS.get(facet.name, f"as the {facet.name}: filter")
+        command = click.option(*flags, facet.name, multiple=True, metavar="VALUE",
+                               help=f"Only articles with this {facet.name} ({hint}); repeat for any of several.")(
+            command)
+    return command
+
+
+@cli.command("query", cls=QueryCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("words", nargs=-1)
-@click.option("-z", "--zone", multiple=True, help="Only this zone (full or short name, e.g. 凌源); repeatable.")
-@click.option("-y", "--year", "years", multiple=True, help="A year (2020) or range (2019-2021); repeatable.")
-@click.option("-i", "--industry", multiple=True, help="Only this industry (e.g. 新材料); repeatable.")
-@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Hits per page.")
-@click.option("-p", "--page", default=1, show_default=True, type=click.IntRange(1, 1000), help="Which page.")
+@facet_options
+@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100),
+              help="Hits per page (text and JSON).")
+@click.option("-p", "--page", default=1, show_default=True, type=click.IntRange(1, 1000),
+              help="Which page of hits (text and JSON).")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
               help="Best match first, or newest first.")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (UTF-8) instead of text.")
+@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS + EXPORT_FORMATS), default="text",
+              show_default=True, help="text or json: one page of hits; csv or jsonl: every matching article "
+                                      "(with neither words nor filters, every article), streamed.")
+@click.option("--json", "as_json", is_flag=True, help="The same as --format json: one JSON object (UTF-8).")
+@click.option("--bom", is_flag=True, help="With --format csv: begin with a UTF-8 byte-order mark, so that Excel "
+                                          "reads Chinese correctly.")
 @click.pass_obj
-def query_command(obj, words, zone, years, industry, limit, page, sort, as_json) -> None:
-    """Search: print the best hits with highlighted snippets.
+def query_command(obj, words, limit, page, sort, fmt, as_json, bom, **facets) -> None:
+    """Search: print the best hits with their snippets, or every match as CSV or JSON Lines.
+
+    Errors are an Error: line on stderr and exit status 1 (2 for bad usage);
+    with --json, a JSON object {"error": "…"} on stdout, with the same status.
 
     \b
     Example:
         search 装备制造
         search '"装备制造"' --json
-        search 开发区 -z 喀左 -z 建平
+        search 开发区 -z 喀左 -z 建平 --sort date
+        search 凌钢 --format csv --bom > 凌钢.csv
     """
     from . import pinyin_query, spelling
-    from .errors import SearchError
-    from .export import results_json
     from .query import Filters
-    from .search import Index, search
+    from .search import BUDGET_SECONDS, Index, search
 
+    if as_json and fmt not in ("text", "json"):
+        raise click.UsageError(f"--json is --format json: give one of --json and --format {fmt}.")
+    fmt = "json" if as_json else fmt
+    if bom and fmt != "csv":
+        raise click.UsageError("--bom is for --format csv only.")
     _ensure_index(obj["index_dir"])
-    try:
-        filters = Filters()
-        for field, values in (("zone", zone), ("year", years), ("industry", industry)):
-            for value in values:
-                filters.add(field, value)
-        results = search(Index(obj["index_dir"]), " ".join(words), filters, page=page, per_page=limit, sort=sort)
-    except SearchError as exc:
-        raise _fail(exc) from None
-    if as_json:
+    filters = Filters.from_pairs((facet, value) for facet, values in facets.items() for value in values)
+    index = Index(obj["index_dir"])
+    query = " ".join(words)
+    if fmt in EXPORT_FORMATS:
+        _export(index, query, filters, sort, fmt, bom)
+        return
+    results = search(index, query, filters, page=page, per_page=limit, sort=sort, budget=BUDGET_SECONDS)
+    if results.page > results.pages:
+        raise click.ClickException(f"Page {page} is past the last page of results ({results.pages}).")
+    if fmt == "json":
+        from .export import results_json
+
         click.echo(json.dumps(results_json(results), ensure_ascii=False, indent=2))
         return
     for note in (pinyin_query.note(results), spelling.note(results)):  # pinyin read, typo corrected
         if note:
             click.echo(note, err=True)
     _print_results(results)
+
+
+def _export(index, query: str, filters, sort: str, fmt: str, bom: bool) -> None:
+    """Every article the search finds, written to stdout as they are read from the index."""
+    from .export import lines
+    from .search import BUDGET_SECONDS, articles
+
+    total, timed_out, found = articles(index, query, filters, sort, budget=BUDGET_SECONDS)
+    if timed_out:
+        click.echo(f"Warning: the search stopped after {BUDGET_SECONDS:g} s: only the {total} articles found by "
+                   f"then are written.", err=True)
+    try:
+        for chunk in lines(fmt, found, bom):
+            click.echo(chunk, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+        # Python flushes stdout again at exit: point it at /dev/null so that this does not fail too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _terminal(snippet) -> str:
@@ -151,6 +244,9 @@ def _print_results(results) -> None:
     shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
     click.echo(f"{shown}{results.total} results (page {results.page} of {results.pages}) "
                f"in {results.seconds * 1000:.0f} ms")
+    if results.timed_out:
+        click.echo("Warning: the search stopped at its time limit: the results are what it found by then.",
+                   err=True)
     zones = results.facets.get("zone", [])
     if zones:
         click.echo("Zones: " + " · ".join(f"{v.value} ({v.count})" for v in zones))
@@ -162,7 +258,8 @@ def _print_results(results) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @click.option("--wait", default=10.0, show_default=True, type=click.FloatRange(0),
               help="Seconds to wait for another indexer to finish.")
-@click.option("--explain", metavar="ID", help="Print what is extracted for article ID and why; index nothing.")
+@click.option("--explain", metavar="ID", help="Print what is extracted from article ID of the index, and why; "
+                                              "index nothing.")
 @click.pass_obj
 def index_command(obj, paths, rebuild, quiet, wait, explain) -> None:
     """Build or update the index from article files and folders (default: ./seeds).
@@ -182,17 +279,16 @@ def index_command(obj, paths, rebuild, quiet, wait, explain) -> None:
         search index --explain 000_2a1c0b8050bb07fb
     """
     from . import index
-    from .errors import SearchError
 
-    paths = paths or (DEFAULT_SEEDS,)
     if explain:
-        _explain(paths, explain)
+        if paths or rebuild:
+            raise click.UsageError("--explain reads the article from the index: give no PATH or --rebuild.")
+        _explain(obj["index_dir"], explain)
         return
     bar = _Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        report = index.update(obj["index_dir"], paths, rebuild=rebuild, wait=wait, progress=bar)
-    except SearchError as exc:
-        raise _fail(exc) from None
+        report = index.update(obj["index_dir"], paths or (DEFAULT_SEEDS,), rebuild=rebuild, wait=wait,
+                              progress=bar)
     finally:
         bar.close()
     for skipped in report.skipped:
@@ -255,32 +351,55 @@ def _duration(seconds: float) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def _explain(paths, doc_id: str) -> None:
+def _explain(index_dir: str, doc_id: str) -> None:
+    """What the extraction finds in an article of the index, and why (`metadata.explain_lines`); where the
+    index holds other values (given with the article, or a catalog's year), those, and what the text gives."""
     from . import metadata
-    from .articles import Article, read_articles
+    from .search import Index
 
-    catalog = {}
-    for path in map(pathlib.Path, paths):
-        catalog.update(metadata.load_catalog(path if path.is_dir() else path.parent))
-    article = next((a for a in read_articles(paths) if isinstance(a, Article) and a.id == doc_id), None)
+    article = Index(index_dir).document(doc_id)
     if article is None:
-        raise click.ClickException(f"No article with id {doc_id} under {', '.join(map(str, paths))}.")
-    meta = metadata.extract(article, catalog.get(doc_id))
+        raise click.ClickException(f"No article with id {doc_id} in {index_dir}.")
+    # From the text alone: the values the index stored would be taken as given.
+    meta = metadata.extract(dataclasses.replace(article, zones=None, year=None, industries=None, companies=None))
+    given = "given with the article; the text alone gives"
+    shown = dataclasses.replace(meta)  # what explain_lines renders: the index's values where they differ
+    if article.zones != meta.zones:
+        shown.zones = article.zones or []
+        shown.zone_rule = f"{given} {', '.join(meta.zones) or 'none'}: {meta.zone_rule}"
+    if article.year != meta.year:
+        shown.year = article.year
+        shown.year_source = (f"given with the article or by a catalog; the text alone gives "
+                             f"{meta.year or 'unknown'}: {meta.year_source}")
     click.echo(f"{article.id}: {article.title}")
-    for line in metadata.explain_lines(meta):
+    for line in metadata.explain_lines(shown):
         click.echo(line)
+    for label, indexed, found in (("Industries", article.industries, meta.industries),
+                                  ("Companies and projects", article.companies, meta.companies)):
+        if (indexed or []) != (found or []):  # the lines above are the text's
+            click.echo(f"{label} in the index: {', '.join(indexed or []) or 'none'}  (given with the article)")
 
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535), help="Port.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port, printed when ready).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per server process.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
-              help="Server processes sharing the port, each with --threads threads (one per core: Python "
-                   "runs one process's threads on one core at a time).")
+              help="Server processes: 1 serves with waitress in this process; more run gunicorn's pre-fork "
+                   "server (one per core: Python runs one process's threads on one core at a time).")
 @click.pass_obj
 def serve_command(obj, host, port, threads, workers) -> None:
-    """Serve the search page with waitress (a production server; never Flask's debug server).
+    """Serve the search page over HTTP.
+
+    With waitress, or with gunicorn for --workers above 1 (never Flask's
+    debug server).
+
+    "Serving on http://HOST:PORT/" is printed on stderr once the server
+    answers (with gunicorn, once every worker does); each request is logged
+    as one line on stderr. A stopped worker is replaced. SIGTERM or Ctrl-C
+    stops the server; requests in flight are finished first.
 
     \b
     Example:
@@ -289,9 +408,8 @@ def serve_command(obj, host, port, threads, workers) -> None:
     """
     import socket
 
-    import waitress
-
     from web import create_app
+    from web.server import serve
 
     _ensure_index(obj["index_dir"])
     config = {"INDEX_DIR": os.path.abspath(obj["index_dir"])}
@@ -301,72 +419,8 @@ def serve_command(obj, host, port, threads, workers) -> None:
         raise click.ClickException(f"Cannot listen on {host}:{port}: {os.strerror(e.errno) if e.errno else e}.")
     port = listener.getsockname()[1]
     processes = f" with {workers} processes" if workers > 1 else ""
-    click.echo(f"Serving on http://{host}:{port}/{processes} (Ctrl-C to stop)", err=True)
-    # Every route is GET: a body is never needed, so waitress need not buffer one (its default is 1 GB).
-    options = dict(threads=threads, ident="chaoyang-search", max_request_body_size=64 * 1024)
-
-    def serve() -> None:
-        waitress.serve(create_app(config), sockets=[listener], **options)
-
-    if workers > 1:
-        sys.exit(_serve_processes(workers, serve))
-    serve()
-
-
-def _serve_processes(workers: int, serve) -> int:
-    """Run `serve` in `workers` forked processes that share the listening socket (the kernel hands each
-    connection to one of them) until this process is told to stop; returns the exit status.
-
-    A worker that dies takes the others down (exit 1): a half-capacity server should not look healthy. A
-    worker whose parent is gone (killed with SIGKILL) stops by itself."""
-    import signal
-    import threading
-
-    parent = os.getpid()
-    children: list[int] = []
-    for _ in range(workers):
-        pid = os.fork()
-        if pid == 0:  # a worker: Ctrl-C reaches the whole process group; the parent stops the workers
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-            def orphaned() -> None:
-                while os.getppid() == parent:
-                    time.sleep(1.0)
-                os._exit(0)
-
-            threading.Thread(target=orphaned, daemon=True).start()
-            try:
-                serve()
-            finally:
-                os._exit(1)
-        children.append(pid)
-
-    stopping = False
-
-    def stop(signum=None, frame=None) -> None:
-        nonlocal stopping
-        stopping = True
-        for pid in children:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    status = 0
-    while children:
-        try:
-            pid, _ = os.waitpid(-1, 0)
-        except ChildProcessError:
-            break
-        children.remove(pid)
-        if not stopping:
-            click.echo(f"Error: server process {pid} stopped; stopping the others.", err=True)
-            status = 1
-            stop()
-    return status
+    message = f"Serving on http://{host}:{port}/{processes} (Ctrl-C to stop)"
+    serve(lambda: create_app(config), listener, threads, workers, ready=lambda: click.echo(message, err=True))
 
 
 def main() -> None:

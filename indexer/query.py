@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 
 from . import analysis, metadata, record
 from .errors import SearchError
@@ -56,6 +57,20 @@ class Filters:
 
     def __bool__(self) -> bool:
         return any(self.chosen.values())
+
+    @classmethod
+    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> "Filters":
+        """Filters from (facet, value) pairs as users type them (command-line options, URL parameters):
+        checked and made canonical by `add`; blank values are skipped, as an empty form field is.
+
+        >>> Filters.from_pairs([("zone", "凌源"), ("year", "2019-2021"), ("zone", " "), ("zone", "凌源")]).chosen
+        {'zone': ['凌源经济开发区'], 'year': [(2019, 2021)]}
+        """
+        filters = cls()
+        for facet, value in pairs:
+            if value.strip():
+                filters.add(facet, value)
+        return filters
 
     @classmethod
     def of(cls, **chosen: list) -> "Filters":
@@ -173,6 +188,7 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
     excluded: list[Word] = []
     pending: str | None = None  # an operator waiting for the word after it: "OR", "AND" or "NOT"
     operators = False
+    symbols = False  # a word of symbols alone was skipped
     for m in _TOKEN.finditer(text.replace("\u3000", " ")):
         sign, field, quoted, curly, corner, bare, bar, stray_quote = m.groups()
         glued = m.start() > 0 and not text[m.start() - 1].isspace()
@@ -218,6 +234,7 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
             if word.phrase:
                 raise SearchError("The quoted phrase has no letters, digits or Chinese characters to search for.")
             pending = None if pending == "AND" else pending
+            symbols = True
             continue  # punctuation on its own: nothing to search
         operators = operators or bool(sign)
         if sign == "-" or pending == "NOT":
@@ -231,6 +248,8 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
         pending = None
     if pending:
         raise SearchError("“{operator}” must stand between two words, e.g. 凌钢 {operator} 鞍钢.", operator=pending)
+    if symbols and not groups and not excluded and not filters:
+        raise SearchError("Nothing to search for: the query has no letters, digits or Chinese characters.")
     if sum(map(len, groups)) + len(excluded) > MAX_WORDS:
         raise SearchError("Too many words (at most {limit}).", limit=MAX_WORDS)
     return ParsedQuery(text, groups, excluded, filters, operators)

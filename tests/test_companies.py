@@ -203,8 +203,8 @@ def test_the_company_facet_finds_its_articles(seed_index):
     assert counts["凌钢集团"] == 2
 
 
-def test_explain_shows_companies_with_evidence(runner):
-    result = runner.invoke(cli, ["index", "--explain", "001_f7b6dd57e2bee65a", str(SEEDS)])
+def test_explain_shows_companies_with_evidence(runner, seed_index_dir):
+    result = runner.invoke(cli, ["--index-dir", str(seed_index_dir), "index", "--explain", "001_f7b6dd57e2bee65a"])
     assert result.exit_code == 0, result.output
     assert "Companies and projects: 凌源经开发展投资集团有限公司, 凌发投" in result.output
     assert "✓ 凌钢集团: dictionary ×5, 集团 ×3" in result.output

@@ -1,6 +1,9 @@
 """The query language: every form, and every bad query."""
 
 import pytest
+from hypothesis import assume, given, strategies as st
+
+from indexer import analysis
 from indexer.errors import SearchError
 from indexer.plan import AndMaybe, AndNot, Mark, Phrase, compile_query
 from indexer.query import Filters, Word, parse
@@ -128,3 +131,32 @@ def test_intitle_and_site():
 def test_bad_queries_get_a_clear_message(text, message):
     with pytest.raises(SearchError, match=message):
         parse(text)
+
+
+# Punctuation and symbols (emoji included), without the characters the query language gives a meaning.
+SYMBOLS = st.characters(categories=["P", "S"], exclude_characters='"“”「」|-+:：')
+
+
+@given(st.lists(st.text(SYMBOLS, min_size=1, max_size=4), min_size=1, max_size=5).map(" ".join))
+def test_a_query_of_symbols_alone_has_nothing_to_search_for(text):
+    assume(not analysis.stream(text))
+    with pytest.raises(SearchError, match="^Nothing to search for: the query has no letters, digits or Chinese"):
+        parse(text)
+    # beside words, or with filters to browse by, the symbols are only skipped
+    assert parse(f"{text} 凌钢").groups == [[Word("凌钢")]]
+    assert parse(text, Filters.of(zone=["凌源经济开发区"])).groups == []
+
+
+# Values as typed → as the filters hold them (None: blank, skipped).
+TYPED = {("zone", "凌源"): "凌源经济开发区", ("zone", "喀左经济开发区"): "喀左经济开发区",
+         ("industry", "新材料"): "新材料", ("year", "2020"): (2020, 2020), ("year", "2019-2021"): (2019, 2021),
+         ("zone", ""): None, ("industry", "  "): None}
+
+
+@given(st.lists(st.sampled_from(sorted(TYPED)), max_size=8))
+def test_filters_from_pairs_hold_each_canonical_value_once_and_skip_blanks(pairs):
+    expected: dict = {}
+    for pair in pairs:
+        if TYPED[pair] is not None and TYPED[pair] not in expected.setdefault(pair[0], []):
+            expected[pair[0]].append(TYPED[pair])
+    assert Filters.from_pairs(pairs).chosen == {f: v for f, v in expected.items() if v}

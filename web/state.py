@@ -94,11 +94,7 @@ class State:
     @classmethod
     def from_args(cls, args) -> "State":
         """Raises SearchError for a parameter the engine or the page cannot use."""
-        filters = Filters()
-        for field in FIELDS:
-            for value in args.getlist(field):
-                if value.strip():
-                    filters.add(field, value)
+        filters = Filters.from_pairs((field, value) for field in FIELDS for value in args.getlist(field))
         return cls(args.get("q", "").strip(), filters, args.get("sort") or "relevance", int_param(args, "page", 1))
 
     # -- links
