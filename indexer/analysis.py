@@ -3,13 +3,14 @@
 Three token streams are indexed for every article (`indexer.record` names the fields):
 
 * words: jieba's words (its dictionary and `data/userdict.txt`, cut by jieba-rs), folded, for ranking;
-* grams: the overlapping character bigrams of the article's *stream* — its Chinese characters, digits and
-  Latin letters in order, with the spaces and punctuation that clean-up removes left out (a mark between two
-  digits or letters stays: 6.8 is not 68) — so any string typed that occurs in the text, whatever its mix of
-  scripts and whatever jieba makes of it, is a phrase of these bigrams;
+* grams: the overlapping character bigrams of the article's *stream* — its Chinese characters and the letters
+  and digits of any script in order, with the spaces and punctuation that clean-up removes left out (a mark
+  between two digits or letters stays: 6.8 is not 68) — so any string typed that occurs in the text, whatever
+  its mix of scripts and whatever jieba makes of it, is a phrase of these bigrams;
 * chars: the distinct characters of the stream, for a query of one character.
 
-Folding maps full-width forms, case and traditional/simplified variants to one search key per character
+Folding maps full-width forms, case (of any alphabet) and traditional/simplified variants to one search key
+per character
 (`data/fold.tsv`), so a query in either script matches articles in either script. Folding keeps the length of
 the text, so offsets found in folded text are offsets in the text shown.
 
@@ -42,10 +43,11 @@ HAN_RUN = re.compile(f"[{HAN}]+")
 _SPACE_IN_CJK = re.compile(f"(?<=[{_CJK_TEXT}])\\s+(?=[{_CJK_TEXT}])")
 _SPACES = re.compile(r"[^\S\n]+")
 
-# The stream of folded text: ideographs, digits and lower-case Latin letters ("searchable"), and a joining
-# mark where it stands alone between two digits or letters (6.8, 99-104, 5:30); the rest is left out.
-SEARCHABLE = f"{HAN}0-9a-z"
-_ALNUM = "0-9a-z"
+# The stream of folded text: ideographs, and the letters and digits of any script ("searchable": what the
+# regular expression \w matches, but "_"), and a joining mark where it stands alone between two letters or
+# digits (6.8, 99-104, 5:30); the rest is left out.
+SEARCHABLE = r"^\W_"  # a negated class: [SEARCHABLE] is a letter, digit or ideograph
+_ALNUM = f"^\\W_{HAN}"  # a letter or digit that is not an ideograph
 _JOINERS = r".\-_/:+&@#'"
 _KEPT = re.compile(f"[{SEARCHABLE}]+|(?<=[{_ALNUM}])[{_JOINERS}](?=[{_ALNUM}])")
 _WORD = re.compile(f"[{HAN}]+|[{_ALNUM}]+")
@@ -115,6 +117,9 @@ def tables() -> tuple[dict[int, str], dict[int, str]]:
     simplify_ = _width_table()
     fold_ = {k: v.lower() for k, v in simplify_.items()}
     fold_.update({c: chr(c).lower() for c in range(ord("A"), ord("Z") + 1)})
+    # Case in other alphabets (Latin with accents, Greek, Cyrillic …), where lower case is one character too.
+    fold_.update({c: chr(c).lower() for c in range(0x80, 0x2000)
+                  if chr(c).lower() != chr(c) and len(chr(c).lower()) == 1})
     for line in FOLD_TABLE.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             char, key, simple = line.split("\t")

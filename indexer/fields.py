@@ -21,7 +21,7 @@ from . import analysis, codec, metadata, record
 from .record import Article
 
 # Bump when `document` or the readers index the same source differently: every article is re-indexed.
-DOCUMENT_VERSION = 3
+DOCUMENT_VERSION = 4
 # Headline words weigh this much more than body words (BM25F).
 TITLE_BOOST = 3.0
 
