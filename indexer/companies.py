@@ -21,21 +21,15 @@ import bisect
 import dataclasses
 import functools
 import re
-import tomllib
 
-from .analysis import DATA, _jieba, fold, simplify, user_words
+from .analysis import fold, simplify, user_words
+from .company_words import (BRACKET, COMMON, NAME, PLACE, PROPER, STOP, UNKNOWN, Rules, Word, bracket_class,
+                            is_name_char, is_place, prefix_class, rules, word_class)
 from .industries import about_economy
 from .mentions import Text, find, matcher, tally
 
-# What a word is to a name: it ends the name (STOP), or is a place, a proper name (NAME: the dictionary
-# says so; UNKNOWN: a word jieba's dictionary does not have, as most brand names are), a common word, or
-# a bracketed place inside a name (中玻（朝阳）新材料).
-STOP, PLACE, NAME, UNKNOWN, COMMON, BRACKET = "stop", "place", "name", "unknown", "common", "bracket"
-PROPER = (NAME, UNKNOWN)
 _BRACKETS = str.maketrans("()", "（）")
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
-
-Word = tuple[int, int, str]  # (start, end, class) of one word of a name in the text
 
 
 @dataclasses.dataclass
@@ -46,38 +40,6 @@ class CompanyTags:
     names: list[str]
     evidence: dict[str, dict[str, int]]
     rejected: list[tuple[str, str]]
-
-
-@dataclasses.dataclass(frozen=True)
-class Rules:
-    """`data/companies.toml`, compiled."""
-
-    settings: dict
-    kinds: dict[str, str]  # folded suffix → "strong", "weak" or "project"
-    suffixes: re.Pattern  # any suffix, in folded text
-    closing: frozenset[str]  # folded suffixes that end a name met on its left (not `inside` ones)
-    words: dict[str, frozenset[str]]  # each list of words in the file, simplified
-    quantity: re.Pattern  # a capacity, matched in reversed folded text from where it ends
-    phase: re.Pattern
-    user_tags: dict[str, str]  # user dictionary word → its tag
-
-
-@functools.cache
-def rules() -> Rules:
-    """The rules, from `data/companies.toml` and the user dictionary."""
-    data = tomllib.loads((DATA / "companies.toml").read_text(encoding="utf-8"))
-    kinds = {fold(s): kind for kind in ("strong", "weak", "project") for s in data[kind]}
-    suffixes = re.compile("|".join(map(re.escape, sorted(kinds, key=len, reverse=True))))
-
-    def reversed_alternation(key: str) -> str:
-        return "|".join(re.escape(fold(w)[::-1]) for w in sorted(data[key], key=len, reverse=True))
-
-    quantity = re.compile(f"(?:{reversed_alternation('quantity_units')})[万亿千百十0-9.]*[约达超]?"
-                          f"(?:{reversed_alternation('quantity_verbs')})")
-    lists = {key: frozenset(map(simplify, value)) for key, value in data.items()
-             if isinstance(value, list) and all(isinstance(v, str) for v in value)}
-    return Rules(data, kinds, suffixes, frozenset(kinds) - {fold(s) for s in data["inside"]}, lists, quantity,
-                 re.compile(f"\\(?{data['phase']}\\)?$"), {word: tag or "" for word, _, tag in user_words()})
 
 
 @functools.cache
@@ -146,14 +108,10 @@ def _merged(names: list[str]) -> dict[str, str]:
     辽宁亿联盛新材料有限公司) → that longer form, which stands for both."""
     merged = {}
     for name in names:
-        longer = [o for o in names if len(o) > len(name) and o.endswith(name) and _is_place(o[:-len(name)])]
+        longer = [o for o in names if len(o) > len(name) and o.endswith(name) and is_place(o[:-len(name)])]
         if longer:
             merged[name] = max(longer, key=len)
     return merged
-
-
-def _is_place(prefix: str) -> bool:
-    return all(_word_class(w) == PLACE for w in _jieba().cut(prefix, True))
 
 
 def _suffixed(text: Text, about_zone: bool) -> list[tuple[int, str, str, str]]:
@@ -194,7 +152,7 @@ def _name_at(text: Text, start: int, end: int, r: Rules, brands: set[str],
         return display(text.shown[max(pos, end - 12):end]), f"longer than {cap} characters without a break", words
     if not words:
         stop = text.shown[_word_start(text, pos):pos] if pos else ""
-        if project or not stop or not _is_name_char(stop[0]):
+        if project or not stop or not is_name_char(stop[0]):
             return "", "nothing before the suffix", words
         return display(stop + written), f"not a name: {stop} before {written}", words
     # The name starts at its first place or proper name: common words before it describe it (龙头企业…).
@@ -241,17 +199,17 @@ def _words_before(text: Text, start: int, end: int, project: bool, cap: int,
         word_start = _word_start(text, pos)
         word = _simple(text, word_start, pos)
         if word == ")":
-            cls = _bracket_class(text, word_start)
+            cls = bracket_class(text, word_start)
             word_start = text.folded.rfind("(", 0, word_start) if cls == BRACKET else word_start
         elif pos == start and start not in text.edges:  # the suffix ends a longer word (金达集团, 上市公司)
-            cls = _prefix_class(word, _simple(text, word_start, end), r)
+            cls = prefix_class(word, _simple(text, word_start, end), r)
         else:
-            cls = _word_class(word)
+            cls = word_class(word)
         if cls == UNKNOWN and word[0] in r.settings["function_chars"]:
             # jieba's HMM joined function words to the name after them (对红人库, 已由恒大, 和益普索): the name
             # starts after them, unless what is left is no name (对省)
             rest = word.lstrip(r.settings["function_chars"])
-            rest_class = _word_class(rest) if rest else STOP
+            rest_class = word_class(rest) if rest else STOP
             if rest_class != STOP and not (len(rest) == 1 and rest in r.settings["admin_units"]):
                 generic = rest in r.words["generic"] or rest in r.words["name_verbs"]
                 words.append((pos - len(rest), pos, COMMON if generic else UNKNOWN))
@@ -311,19 +269,6 @@ def _joined_characters(words: list[Word], text: Text, r: Rules) -> list[Word]:
             cls = COMMON if word in r.words["generic"] or word in r.words["name_verbs"] else UNKNOWN
         joined.append((a, b, cls))
     return joined
-
-
-def _prefix_class(prefix: str, whole: str, r: Rules) -> str:
-    """What the part before the suffix of one word that ends with it is (金达集团, 美国广播公司, 扩建工厂):
-    a name if the user dictionary has the whole as one; a part jieba does not know is a proper name unless
-    the whole is a common word of its dictionary (美国广播公司 and 鑫炜厂, not 扩建工厂)."""
-    if r.user_tags.get(whole) == "nt":
-        return NAME
-    cls = _word_class(prefix)
-    tags = _jieba().tag(whole, False)
-    if cls == UNKNOWN and len(tags) == 1 and tags[0][1] != "nt":
-        return COMMON  # part of a common word of jieba's dictionary
-    return cls
 
 
 def _project_judgement(text: Text, start: int, kept: list[Word], proper: list[str], places: int, r: Rules,
@@ -391,47 +336,3 @@ def _word_start(text: Text, pos: int) -> int:
     return text.starts[i] if i >= 0 else 0
 
 
-def _bracket_class(text: Text, close: int) -> str:
-    """A bracketed place inside a name (中玻（朝阳）, 法马（辽宁）) is part of it; other brackets end it.
-    (Folded text has ASCII brackets only.)"""
-    open_at = text.folded.rfind("(", max(0, close - 8), close)
-    inside = simplify(text.shown[open_at + 1:close])
-    if open_at >= 0 and inside and _is_place(inside):
-        return BRACKET
-    return STOP
-
-
-@functools.lru_cache(maxsize=65536)
-def _word_class(word: str) -> str:
-    """What a (simplified) word is to a name: by the rules' lists, the user dictionary, jieba's dictionary."""
-    r = rules()
-    if not word or not all(_is_name_char(c) for c in word) or word in r.words["stop_words"]:
-        return STOP
-    tag = r.user_tags.get(word)
-    if tag is not None:
-        return {"nt": NAME, "ns": PLACE}.get(tag, COMMON)
-    if word in r.words["generic"] or word in r.words["name_verbs"]:
-        return COMMON
-    settings = r.settings
-    if word in settings["admin_units"]:
-        return PLACE  # 凌源/市
-    tags = _jieba().tag(word, False)
-    if len(tags) != 1:  # a word jieba's dictionary does not have: its HMM joined the characters
-        if word[0] in settings["function_chars"]:
-            return UNKNOWN  # the scan takes the name after the function word (对红人库)
-        if (word[0] in settings["quantifiers"] or word[-1] in settings["function_chars"]
-                or (word[0] in settings["numerals"] and word[1] in settings["measures"])):
-            return STOP  # 多座, 十国, 这是: a number of things or a function word, not a name
-        return PLACE if word[-1] in settings["admin_units"] else UNKNOWN
-    tag = tags[0][1]
-    if tag == "ns":
-        return PLACE if len(word) > 1 else COMMON  # 美, 泰: a country's abbreviation starts no name
-    if tag in r.words["proper_tags"]:
-        return NAME if len(word) > 1 else COMMON  # one character is no name (睿|珠宝, 中|泰|化学)
-    if tag in r.words["stop_tags"]:
-        return STOP
-    return COMMON
-
-
-def _is_name_char(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"

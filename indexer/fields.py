@@ -111,7 +111,7 @@ def document(article: Article, catalog_entry: dict | None, digest: str) -> tuple
                                   companies=meta.companies)
     fields = {
         **record.stored_fields(indexed),
-        # token lists (`build.SegmentBuilder` takes them as Whoosh's writer takes them joined by spaces)
+        # token lists (`segment.SegmentBuilder` takes them as Whoosh's writer takes them joined by spaces)
         "title_words": title_words,
         "words": body_words,
         "grams": analysis.grams(title, text),

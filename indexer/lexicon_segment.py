@@ -2,7 +2,7 @@
 their document frequency and readings, its headlines' frequent word n-grams ("phrases"), its headlines and
 the readings of its names, in a file of our own inside the segment (like the facets' file).
 
-`LexiconRecorder` collects them as `build.SegmentBuilder` writes the segment — in the builder's worker
+`LexiconRecorder` collects them as `segment.SegmentBuilder` writes the segment — in the builder's worker
 processes, so an update costs only its new segment; the readings (`pinyin.readings`) are the costly part.
 `segment_data` reads the file back, or, for a segment Whoosh merged from others (no file), reads the same
 from the segment's terms and stored titles, without readings (`lexicon.Lexicon` finds them).

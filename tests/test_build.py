@@ -14,6 +14,7 @@ from conftest import SEEDS
 from indexer import build, codec, index, search
 from indexer.articles import Article, read_articles
 from indexer.query import Filters
+from indexer.segment import SegmentBuilder
 
 TRICKY = [  # (seen by the analysis tests too)
     "",
@@ -99,8 +100,8 @@ def test_segments_are_what_whooshs_writer_writes(tmp_path, spill):
             writer.add_document(**_joined(doc))
     (tmp_path / "new").mkdir()
     new = whoosh_index.create_in(str(tmp_path / "new"), schema)
-    builder = build.SegmentBuilder(codec.MappedStorage(str(tmp_path / "new")), schema, str(tmp_path),
-                                   spill_postings=spill)
+    builder = SegmentBuilder(codec.MappedStorage(str(tmp_path / "new")), schema, str(tmp_path),
+                             spill_postings=spill)
     for doc in docs:
         builder.add(doc)
     if spill < 10**9:

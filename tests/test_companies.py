@@ -11,7 +11,8 @@ from conftest import SEEDS
 from indexer import metadata
 from indexer.articles import Article, read_articles
 from indexer.cli import cli
-from indexer.companies import display, extract_companies, rules
+from indexer.companies import display, extract_companies
+from indexer.company_words import rules
 from indexer.mentions import prepare
 from indexer.query import Filters
 from indexer.search import search

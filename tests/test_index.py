@@ -65,8 +65,8 @@ HOOKED = textwrap.dedent("""
 
     added = []
     if where == "adding":  # documents are in the writer's new segment, nothing is committed
-        from indexer import build
-        after(build.SegmentBuilder, "add", lambda *a, **k: added.append(1) or len(added) == 10)
+        from indexer import segment
+        after(segment.SegmentBuilder, "add", lambda *a, **k: added.append(1) or len(added) == 10)
     elif where == "segment-written":  # the new segment is complete on disk; the table of contents is not
         before(whoosh_index.TOC, "write", lambda toc, *a: toc.generation > 0)  # (0: a new, empty index)
     elif where == "toc-written":  # the new table of contents is written, not yet renamed into place

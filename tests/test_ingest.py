@@ -18,7 +18,8 @@ import corpus
 from conftest import SEEDS
 from indexer import articles, index
 from indexer.articles import Meter
-from indexer.cli import _Progress, cli
+from indexer.cli import cli
+from indexer.progress import Progress
 
 SIMPLIFIED_SEED = SEEDS / "000_2a1c0b8050bb07fb.txt"
 TRADITIONAL_SEED = SEEDS / "002_08bfd12c8fa669a1.txt"
@@ -323,8 +324,8 @@ def test_progress_reports_bytes_read_of_the_total(tmp_path):
 
 def test_progress_bar_on_a_terminal(capsys, monkeypatch):
     clock = iter([100.0, 100.1, 100.2, 102.0, 104.0])
-    monkeypatch.setattr("indexer.cli.time.perf_counter", lambda: next(clock))
-    bar = _Progress(enabled=True)
+    monkeypatch.setattr("indexer.progress.time.perf_counter", lambda: next(clock))
+    bar = Progress(enabled=True)
     bar(Meter(total=1000, done=10))  # at 100.1: drawn, too early for an ETA
     bar(Meter(total=1000, done=20))  # at 100.2: too soon after the last, not drawn
     bar(Meter(total=1000, done=250))  # at 102: a quarter in 2 s
@@ -343,7 +344,7 @@ def test_progress_bar_on_a_terminal(capsys, monkeypatch):
 
 
 def test_no_progress_bar_when_disabled(capsys):
-    bar = _Progress(enabled=False)
+    bar = Progress(enabled=False)
     bar(Meter(total=1000, done=10))
     bar(Meter(total=1000, done=1000, phase="writing"))
     bar.close()
