@@ -1,4 +1,5 @@
-"""Shared fixtures: indexes built under tmp_path from the seeds or from articles written by the tests."""
+"""pytest's fixtures: indexes built under tmp_path from the seeds or from the news written for the tests, a
+CLI runner. The helpers the tests import are in `fixtures.py`."""
 
 from __future__ import annotations
 
@@ -7,12 +8,9 @@ import pathlib
 import pytest
 from click.testing import CliRunner
 
+from fixtures import SEEDS
 from indexer import index
 from indexer.search import Index
-
-REPO = pathlib.Path(__file__).resolve().parent.parent
-SEEDS = REPO / "seeds"
-SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
 
 
 @pytest.fixture(scope="session")
@@ -32,14 +30,6 @@ def seed_index(seed_index_dir) -> Index:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
-
-
-def write_articles(folder: pathlib.Path, articles: dict[str, str]) -> pathlib.Path:
-    """Write `{id: text}` as .txt articles into `folder` and return it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for doc_id, text in articles.items():
-        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
-    return folder
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,15 @@
-"""Helpers the tests import (pytest's fixtures stay in conftest.py): the seeds, articles written for a test,
-and a real `search serve` process that is ready when handed over and always stopped and reaped."""
+"""Helpers the tests import (pytest's fixtures stay in conftest.py, which uses these): the seeds, articles
+written for a test, corpora of many small articles cut from the seeds' paragraphs in every format, and a real
+`search serve` process that is ready when handed over and always stopped and reaped. (`news.py` holds the
+real-looking news articles written for the tests: data, not helpers.)"""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gzip
+import json
+import lzma
 import os
 import pathlib
 import re
@@ -19,17 +24,72 @@ from collections.abc import Iterator
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 SEED_IDS = sorted(p.stem for p in SEEDS.glob("*.txt"))
+SIMPLIFIED_SEED = SEEDS / "000_2a1c0b8050bb07fb.txt"
+TRADITIONAL_SEED = SEEDS / "002_08bfd12c8fa669a1.txt"
 # The console script of the environment the tests run in.
 SEARCH = pathlib.Path(sys.executable).with_name("search")
 START_SECONDS = 60  # a server not answering by then failed to start
 
 
-def write_articles(folder: pathlib.Path, articles: dict[str, str]) -> pathlib.Path:
-    """Write `{id: text}` as .txt articles into `folder` and return it."""
+# Every article `articles()` makes says this, so a query for it counts the articles in the index.
+MARKER = "朝阳开发区新闻"
+
+
+def write_articles(folder: pathlib.Path, texts: dict[str, str], encoding: str = "utf-8") -> pathlib.Path:
+    """Write `{id: text}` as .txt articles (in `encoding`) into `folder` and return it."""
     folder.mkdir(parents=True, exist_ok=True)
-    for doc_id, text in articles.items():
-        (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+    for doc_id, text in texts.items():
+        (folder / f"{doc_id}.txt").write_bytes(text.encode(encoding))
     return folder
+
+
+def encodable(seed: pathlib.Path, codec: str, chars: int | None = None) -> str:
+    """The seed's paragraphs that `codec` can encode, in order; with `chars`, the first of them that make at
+    least that many characters."""
+    kept: list[str] = []
+    for paragraph in seed.read_text(encoding="utf-8").strip().split("\n\n"):
+        try:
+            paragraph.encode(codec)
+        except UnicodeEncodeError:
+            continue
+        kept.append(paragraph)
+        if chars is not None and sum(map(len, kept)) >= chars:
+            break
+    return "\n\n".join(kept)
+
+
+def paragraphs() -> list[str]:
+    """The seeds' paragraphs of some length, in file order."""
+    found = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        found += [p.strip() for p in path.read_text(encoding="utf-8").split("\n\n") if len(p.strip()) >= 40]
+    return found
+
+
+def articles(n: int, start: int = 0, version: str = "第一版", size: int = 300) -> dict[str, str]:
+    """`n` articles `art0000`… of about `size` characters, each a slice of a seed paragraph under a headline
+    naming its number and `version`."""
+    source = paragraphs()
+    made = {}
+    for i in range(start, start + n):
+        paragraph = source[i % len(source)]
+        offset = (i // len(source)) * 37 % max(1, len(paragraph) - size)
+        made[f"art{i:04d}"] = (f"{MARKER}第{i}号 {version}\n\n{MARKER}。{version}。\n\n"
+                               f"{paragraph[offset:offset + size].strip()}")
+    return made
+
+
+def write_jsonl(path: pathlib.Path, records: list[dict]) -> pathlib.Path:
+    """`records` as JSON Lines at `path`, compressed as its suffix says."""
+    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes({".gz": gzip.compress, ".xz": lzma.compress}.get(path.suffix, bytes)(data))
+    return path
+
+
+def records(texts: dict[str, str]) -> list[dict]:
+    """Articles as JSON Lines records: the first line is the title."""
+    return [{"id": doc_id, "title": text.split("\n")[0], "body": text} for doc_id, text in texts.items()]
 
 
 def children(pid: int) -> set[int]:

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fixtures import SEEDS
 from indexer import analysis, foldtable
 
 
@@ -101,8 +102,6 @@ def _jieba_words(text: str) -> list[str]:
 
 def test_words_are_jiebas_words_on_the_seeds():
     """jieba-rs cuts Chinese as jieba does (it groups digits and letters joined by . - _ its own way)."""
-    from conftest import SEEDS
-
     for path in sorted(SEEDS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         assert [w for w in analysis.words(text) if analysis.HAN_RUN.search(w)] == _jieba_words(text)

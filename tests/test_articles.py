@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import gzip
 import json
-import lzma
 import os
 import pathlib
 
 import pytest
 
+from fixtures import SEEDS, SIMPLIFIED_SEED, TRADITIONAL_SEED, encodable, write_jsonl
 from indexer import articles
 from indexer.articles import Article, Skipped, read_articles
 
-SEEDS = pathlib.Path(__file__).resolve().parent.parent / "seeds"
-SIMPLIFIED_SEED = SEEDS / "000_2a1c0b8050bb07fb.txt"
-TRADITIONAL_SEED = SEEDS / "002_08bfd12c8fa669a1.txt"
 SEED_TITLES = {
     "000_2a1c0b8050bb07fb": "依托有色金属、新材料、装备制造三大产业集群 朝阳柳城经济开发区着力打造改革开放先导区",
     "001_f7b6dd57e2bee65a": "营商环境优 发展势头足",
@@ -47,28 +43,6 @@ def only_skipped(*paths: pathlib.Path | str) -> Skipped:
     return skipped[0]
 
 
-def seed_sample(seed: pathlib.Path, codec: str, chars: int = 300) -> str:
-    """The seed's first paragraphs that `codec` can encode, at least `chars` characters of them."""
-    sample: list[str] = []
-    for paragraph in seed.read_text(encoding="utf-8").strip().split("\n\n"):
-        try:
-            paragraph.encode(codec)
-        except UnicodeEncodeError:
-            continue
-        sample.append(paragraph)
-        if sum(map(len, sample)) >= chars:
-            break
-    return "\n\n".join(sample)
-
-
-def write_jsonl(path: pathlib.Path, records: list[object]) -> pathlib.Path:
-    """`records` as JSON Lines at `path`, compressed as its suffix says."""
-    data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode("utf-8")
-    compress = {".gz": gzip.compress, ".xz": lzma.compress}.get(path.suffix, bytes)
-    path.write_bytes(compress(data))
-    return path
-
-
 # ---------------------------------------------------------------------------------------------- seeds, txt
 
 def test_seeds_are_read_in_name_order_with_their_headlines():
@@ -95,7 +69,7 @@ def test_utf8_with_bom_and_crlf(tmp_path):
     (TRADITIONAL_SEED, "big5"),
 ])
 def test_legacy_chinese_encodings_decode_to_the_exact_text(tmp_path, seed, codec):
-    text = seed_sample(seed, codec)
+    text = encodable(seed, codec, chars=300)
     assert len(text) >= 300
     path = tmp_path / f"{codec}.txt"
     path.write_bytes(text.encode(codec))

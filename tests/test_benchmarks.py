@@ -10,7 +10,7 @@ import sys
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from corpus import articles, write_txt
+from fixtures import articles, write_articles
 from indexer import index
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ COMMON = "的年在是人中"
 def generated(tmp_path_factory) -> tuple[pathlib.Path, dict[str, str]]:
     """An index of 40 articles cut from the seeds' paragraphs, and their texts."""
     texts = articles(40)
-    folder = write_txt(tmp_path_factory.mktemp("articles"), texts)
+    folder = write_articles(tmp_path_factory.mktemp("articles"), texts)
     ix = tmp_path_factory.mktemp("index")
     report = index.update(ix, [folder])
     assert len(report.added) == 40, report.summary()

@@ -9,8 +9,8 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
-import corpus
-from conftest import SEEDS
+import fixtures
+from fixtures import SEEDS
 from indexer import build, codec, index, search
 from indexer.articles import Article, read_articles
 from indexer.query import Filters
@@ -45,7 +45,7 @@ def _documents() -> list[dict]:
     """Documents as `index.document` makes them (token fields as lists), a few with fields as strings."""
     articles = [a for a in read_articles([SEEDS]) if isinstance(a, Article)]
     articles += [Article(doc_id, text.split("\n")[0], text, path=f"/x/{doc_id}.txt")
-                 for doc_id, text in corpus.articles(80).items()]
+                 for doc_id, text in fixtures.articles(80).items()]
     docs = [index.document(a, None, index.content_hash(a, None))[0] for a in articles]
     # Values Whoosh's own tokenizer would see differently from a plain split, empty and missing fields.
     docs[0] = dict(docs[0], zone="", industry="", year="", date=None)
@@ -113,12 +113,12 @@ def test_segments_are_what_whooshs_writer_writes(tmp_path, spill):
 
 
 QUERIES = ["朝阳", "开发区 -凌源", "凌钢 OR 鞍钢", '"经济开发区"', "装备制造 凌钢", "中", "5g", "项目 建设 企业",
-           corpus.MARKER, "第一版", "园区 OR 企业 -项目"]
+           fixtures.MARKER, "第一版", "园区 OR 企业 -项目"]
 
 
 @pytest.mark.slow
 def test_parallel_build_equals_in_process_build(tmp_path, monkeypatch):
-    source = corpus.write_jsonl(tmp_path / "in.jsonl", corpus.records(corpus.articles(150)))
+    source = fixtures.write_jsonl(tmp_path / "in.jsonl", fixtures.records(fixtures.articles(150)))
     serial = index.update(tmp_path / "serial", [source])
     monkeypatch.setattr(build, "PARALLEL_ABOVE", 20)
     monkeypatch.setattr(build, "BATCH", 16)
@@ -136,11 +136,11 @@ def test_parallel_build_equals_in_process_build(tmp_path, monkeypatch):
         assert [(f, [(v.value, v.count) for v in vs]) for f, vs in first.facets.items()] == \
                [(f, [(v.value, v.count) for v in vs]) for f, vs in second.facets.items()]
     # An update of the parallel index: one article changed, in-process, beside the workers' segments.
-    changed = corpus.write_jsonl(tmp_path / "changed.jsonl", [{"id": "art0007", "title": "新标题", "body": "凌钢新闻。"}])
+    changed = fixtures.write_jsonl(tmp_path / "changed.jsonl", [{"id": "art0007", "title": "新标题", "body": "凌钢新闻。"}])
     report = index.update(tmp_path / "parallel", [changed])
     assert report.updated == ["art0007"]
     b = search.Index(tmp_path / "parallel")
     assert [h.id for h in search.search(b, "\"凌钢新闻\"", Filters()).hits] == ["art0007"]
-    assert search.search(b, corpus.MARKER, Filters()).total == 149
+    assert search.search(b, fixtures.MARKER, Filters()).total == 149
 
 

@@ -9,8 +9,8 @@ import math
 import pytest
 from whoosh import query as wq
 
-import corpus
-from conftest import SEEDS
+import fixtures
+from fixtures import SEEDS
 from indexer import analysis, execute, index, search
 from indexer.plan import And, AndMaybe, AndNot, AtLeast, Every, Or, Phrase, Prefix, Term, compile_query, verbatim
 from indexer.query import parse
@@ -24,9 +24,9 @@ TEXTS = {"a": "哈哈哈哈大笑，凌钢集团扩建。", "b": "凌钢集团" 
 def small(tmp_path_factory):
     """Texts made for the corner cases, in two segments, one with a deletion."""
     path = tmp_path_factory.mktemp("exec")
-    source = corpus.write_jsonl(path / "in.jsonl", [{"id": k, "title": "", "body": v} for k, v in TEXTS.items()])
+    source = fixtures.write_jsonl(path / "in.jsonl", [{"id": k, "title": "", "body": v} for k, v in TEXTS.items()])
     index.update(path / "ix", [source])
-    changed = corpus.write_jsonl(path / "x.jsonl", [{"id": "f", "title": "", "body": "凌钢集团改了"}])
+    changed = fixtures.write_jsonl(path / "x.jsonl", [{"id": "f", "title": "", "body": "凌钢集团改了"}])
     index.update(path / "ix", [changed])
     return search.Index(path / "ix")
 
@@ -35,7 +35,7 @@ def small(tmp_path_factory):
 def many(tmp_path_factory):
     """The seeds and 240 articles cut from them: real text, posting lists in blocks."""
     path = tmp_path_factory.mktemp("exec-many")
-    source = corpus.write_jsonl(path / "in.jsonl", corpus.records(corpus.articles(240, size=200)))
+    source = fixtures.write_jsonl(path / "in.jsonl", fixtures.records(fixtures.articles(240, size=200)))
     index.update(path / "ix", [source, SEEDS])
     return search.Index(path / "ix")
 
@@ -92,7 +92,7 @@ def test_a_budget_that_has_run_out_stops_the_search(small):
 
 
 QUERIES = ["朝阳", "开发区 -凌源", "凌钢 OR 鞍钢", '"经济开发区"', "装备制造 凌钢", "中", "5g", "项目 建设 企业",
-           corpus.MARKER, "第一版", "园区 OR 企业 -项目", "intitle:开发区", "朝陽經濟"]
+           fixtures.MARKER, "第一版", "园区 OR 企业 -项目", "intitle:开发区", "朝陽經濟"]
 
 
 @pytest.mark.parametrize("q", QUERIES)
@@ -114,7 +114,7 @@ def test_hits_come_in_whooshs_order(many, q):
 def test_grams_of_long_texts_are_found_past_skipped_blocks(many):
     """Phrases whose rarest word is read first, the others only in blocks holding a candidate."""
     searcher = many.searcher()
-    for text in ["开发区", "经济开发区", "朝阳市凌源经济开发区", "项目建设", corpus.MARKER]:
+    for text in ["开发区", "经济开发区", "朝阳市凌源经济开发区", "项目建设", fixtures.MARKER]:
         node = phrase(text)
         assert set(_ours(many, node)) == set(searcher.docs_for_query(node.to_whoosh())), text
     assert analysis.stream("开发区") == "开发区"

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import news
 import web
+from fixtures import SEEDS
 from indexer import index, metadata
 from indexer.export import CSV_FIELDS
 from indexer.query import Filters
@@ -237,8 +238,6 @@ def test_feed_entries_say_where_the_article_comes_from(news_client):
 
 def test_feed_ids_survive_a_reindex(seed_index_dir, tmp_path, client):
     """Entry ids are made of the article ids: a fresh index of the same articles gives the same ids."""
-    from conftest import SEEDS
-
     index.update(tmp_path / "again", [SEEDS], rebuild=True)
     again = web.create_app({"INDEX_DIR": str(tmp_path / "again")}).test_client()
     first = feedparser.parse(client.get("/search.atom?zone=凌源").data)

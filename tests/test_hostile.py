@@ -9,6 +9,7 @@ import pathlib
 import re
 from urllib.parse import parse_qs, quote, urlsplit
 
+import markupsafe
 import pytest
 from bs4 import BeautifulSoup
 
@@ -201,6 +202,8 @@ def test_markup_in_any_parameter_is_shown_as_text_or_refused(client, name, paylo
         else:
             assert response.mimetype == "text/html"
             assert_inert(response.get_data(as_text=True))
+            if name == "q":  # the query typed is on the page (the box, the match bar, an error), escaped
+                assert str(markupsafe.escape(payload)) in response.get_data(as_text=True), url
     # The query box gives the text back as typed (an attribute value, escaped).
     if name == "q":
         soup = BeautifulSoup(client.get(f"/?q={quote(payload)}").get_data(as_text=True), "html.parser")
@@ -279,8 +282,9 @@ def test_api_doc_returns_paragraphs_as_plain_strings(client):
 
 @pytest.mark.parametrize("doc_id", [
     "../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f", "%2e%2e%2fetc%2fpasswd", "..%5c", "..%5c..%5cwindows",
-    "..", "%2e%2e", ".", "%00", "001_xss%00", "a%00b", "%0a", "x" * 201, "x" * 5000, "%C0%AE%C0%AE%2F", "%FF",
-    "~root", "$HOME", "001_xss%2f", "C:%5cwindows", "%252e%252e%252f",
+    "....%5C....%5Cwindows", "..", "%2e%2e", ".", "%00", "001_xss%00", "a%00b", "%0a", "x" * 201, "a" * 300,
+    "x" * 5000, "%C0%AE%C0%AE%2F", "%FF", "~root", "$HOME", "001_xss%2f", "C:%5cwindows", "%252e%252e%252f",
+    "unknown", "seeds", "catalog.toml",  # no such article; names of the index's neighbours
 ])
 @pytest.mark.parametrize("prefix", ["/doc/", "/api/doc/"])
 def test_path_like_and_odd_ids_are_404(client, prefix, doc_id):

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-import corpus
+import fixtures
 from indexer import index
 from indexer.search import Index, search
 
@@ -118,7 +118,7 @@ def content(index_dir) -> dict[str, str]:
     try:
         with idx.ix.searcher() as searcher:
             bodies = {fields["id"]: fields["body"] for fields in searcher.all_stored_fields()}
-        assert search(idx, corpus.MARKER, per_page=1).total == len(bodies)
+        assert search(idx, fixtures.MARKER, per_page=1).total == len(bodies)
         return bodies
     finally:
         idx.close()
@@ -147,9 +147,9 @@ def versions(tmp_path):
     """A corpus (txt files and a JSON Lines file) and its index at version 1, and the same corpus edited to
     version 2 (articles changed, removed, added; lines changed and removed), not yet indexed."""
     folder = tmp_path / "corpus"
-    v1 = corpus.articles(100, size=200)
-    corpus.write_txt(folder, {k: t for k, t in v1.items() if _n(k) < 80})
-    corpus.write_jsonl(folder / "news.jsonl", corpus.records({k: t for k, t in v1.items() if _n(k) >= 80}))
+    v1 = fixtures.articles(100, size=200)
+    fixtures.write_articles(folder, {k: t for k, t in v1.items() if _n(k) < 80})
+    fixtures.write_jsonl(folder / "news.jsonl", fixtures.records({k: t for k, t in v1.items() if _n(k) >= 80}))
     index_dir = tmp_path / "ix"
     index.update(index_dir, [folder])
     assert content(index_dir) == v1
@@ -159,9 +159,9 @@ def versions(tmp_path):
         del v2[gone]
     (folder / "art0001.txt").unlink()
     (folder / "art0002.txt").unlink()
-    v2 |= corpus.articles(30, start=100, version="第二版", size=200)
-    corpus.write_txt(folder, {k: t for k, t in v2.items() if not 80 <= _n(k) < 100})
-    corpus.write_jsonl(folder / "news.jsonl", corpus.records({k: t for k, t in v2.items() if 80 <= _n(k) < 100}))
+    v2 |= fixtures.articles(30, start=100, version="第二版", size=200)
+    fixtures.write_articles(folder, {k: t for k, t in v2.items() if not 80 <= _n(k) < 100})
+    fixtures.write_jsonl(folder / "news.jsonl", fixtures.records({k: t for k, t in v2.items() if 80 <= _n(k) < 100}))
     return folder, index_dir, v1, v2
 
 
@@ -218,7 +218,7 @@ def test_sigkill_at_any_point_of_an_update_leaves_the_previous_index(tmp_path, v
 
 
 def test_a_killed_first_build_leaves_no_index(tmp_path):
-    folder = corpus.write_txt(tmp_path / "corpus", corpus.articles(60))
+    folder = fixtures.write_articles(tmp_path / "corpus", fixtures.articles(60))
     index_dir = tmp_path / "ix"
     marker = tmp_path / "stop"
     proc = start(index_dir, "index", folder, stop_at="segment-written", marker=marker)
@@ -252,15 +252,15 @@ def test_searches_continue_during_an_update_and_a_second_indexer_gives_up(tmp_pa
     folder, index_dir, v1, v2 = versions
     idx = Index(index_dir)
     client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
-    assert search(idx, corpus.MARKER).total == _web_total(client, corpus.MARKER) == len(v1)
+    assert search(idx, fixtures.MARKER).total == _web_total(client, fixtures.MARKER) == len(v1)
     marker = tmp_path / "stop"
     writer = start(index_dir, "index", folder, stop_at="segment-written", marker=marker)
     third = writer
     try:
         wait_for(marker.exists, what="the writer to finish its segment")
         # The update is written but not committed: every search still sees version 1.
-        assert search(idx, corpus.MARKER).total == _web_total(client, corpus.MARKER) == len(v1)
-        assert _cli_total(index_dir, corpus.MARKER) == len(v1)
+        assert search(idx, fixtures.MARKER).total == _web_total(client, fixtures.MARKER) == len(v1)
+        assert _cli_total(index_dir, fixtures.MARKER) == len(v1)
         assert search(idx, "第二版").total == _web_total(client, "第二版") == 0
 
         # A second indexer waits --wait seconds, then gives up with exit status 1 and a message.
@@ -298,15 +298,15 @@ def test_an_open_index_sees_exactly_the_new_content_when_an_update_commits(tmp_p
     folder, index_dir, v1, v2 = versions
     idx = Index(index_dir)
     client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
-    assert search(idx, corpus.MARKER).total == _web_total(client, corpus.MARKER) == len(v1)
+    assert search(idx, fixtures.MARKER).total == _web_total(client, fixtures.MARKER) == len(v1)
     for args, expected in [((), v2), (("--rebuild",), v2)]:
         result = subprocess.run([str(SEARCH), "--index-dir", str(index_dir), "index", str(folder), *args],
                                 capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
-        assert search(idx, corpus.MARKER).total == _web_total(client, corpus.MARKER) == len(expected)
+        assert search(idx, fixtures.MARKER).total == _web_total(client, fixtures.MARKER) == len(expected)
         assert search(idx, "第二版").total == _web_total(client, "第二版") == \
             sum("第二版" in t for t in expected.values())
-        assert idx.document("art0001") is None and idx.document("art0129").title.startswith(corpus.MARKER)
+        assert idx.document("art0001") is None and idx.document("art0129").title.startswith(fixtures.MARKER)
     idx.close()
 
 
@@ -327,9 +327,9 @@ def test_a_read_only_index_is_a_clear_error_and_left_untouched():
     index_dir = work / "ix"
     try:
         work.chmod(0o755)
-        folder = corpus.write_txt(work / "corpus", corpus.articles(2))
+        folder = fixtures.write_articles(work / "corpus", fixtures.articles(2))
         index.update(index_dir, [folder])
-        corpus.write_txt(folder, corpus.articles(3))
+        fixtures.write_articles(folder, fixtures.articles(3))
         if os.geteuid() == 0:
             command = [sys.executable, "-c", AS_NOBODY]
         else:

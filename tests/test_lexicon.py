@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-import corpus
-from conftest import SEEDS
+import fixtures
+from fixtures import SEEDS
 from indexer import codec, index, lexicon, lexicon_segment, pinyin
 from indexer.lexicon import HEADLINE, PHRASE, WORD, ZONE, Lexicon, for_searcher, keys_of
 from indexer.search import Index
@@ -56,7 +56,7 @@ def enumerate_keys(word: str) -> list[tuple[str, int]]:
 def test_a_segment_without_its_file_gives_the_same_lexicon(tmp_path, read_everywhere, monkeypatch):
     """A segment Whoosh merged has no file: its data is read from its terms and stored headlines, its
     readings made when the lexicon is."""
-    source = corpus.write_jsonl(tmp_path / "in.jsonl", corpus.records(corpus.articles(60)))
+    source = fixtures.write_jsonl(tmp_path / "in.jsonl", fixtures.records(fixtures.articles(60)))
     index.update(tmp_path / "ix", [SEEDS, source])
     ix = Index(tmp_path / "ix")
     with_file = Lexicon(ix.searcher())
@@ -77,14 +77,14 @@ def test_updates_deletions_and_merges(tmp_path):
     merges (many small updates) are read without a file; counts are the index's own all along."""
     folder = tmp_path / "in"
     ix_dir = tmp_path / "ix"
-    corpus.write_txt(folder, corpus.articles(8))
+    fixtures.write_articles(folder, fixtures.articles(8))
     index.update(ix_dir, [folder])
     ix = Index(ix_dir)
     first = for_searcher(ix)
     assert for_searcher(ix) is first  # one per generation
     for step in range(7):  # small updates: Whoosh merges the small segments after a few
-        corpus.write_txt(folder, corpus.articles(3, start=8 + 3 * step, version=f"第{step}版更新"))
-        corpus.write_txt(folder, {"art0000": f"{corpus.MARKER}改写{step}号\n\n新的正文{step}，凌钢集团扩能。"})
+        fixtures.write_articles(folder, fixtures.articles(3, start=8 + 3 * step, version=f"第{step}版更新"))
+        fixtures.write_articles(folder, {"art0000": f"{fixtures.MARKER}改写{step}号\n\n新的正文{step}，凌钢集团扩能。"})
         index.update(ix_dir, [folder])
         searcher = ix.searcher()
         reader = searcher.reader()
@@ -93,7 +93,7 @@ def test_updates_deletions_and_merges(tmp_path):
         live_titles = {reader.stored_fields(d)["title"] for d in reader.all_doc_ids()}
         assert set(entries(lx, HEADLINE)) == live_titles
         words = entries(lx, WORD)
-        for word in ("凌钢集团", "扩能", corpus.MARKER[:2]):
+        for word in ("凌钢集团", "扩能", fixtures.MARKER[:2]):
             if word in words:  # counts include replaced articles until Whoosh merges them away, as its own do
                 assert words[word] == reader.doc_frequency("words", word)
     assert len(list(reader.leaf_readers())) < 8  # some segments were merged
@@ -116,7 +116,7 @@ def test_an_edit_of_readings_toml_is_seen_without_reindexing(tmp_path, read_ever
 
 
 def test_hapaxes_are_left_out_of_a_large_index(tmp_path, monkeypatch):
-    source = corpus.write_jsonl(tmp_path / "in.jsonl", corpus.records(corpus.articles(30)))
+    source = fixtures.write_jsonl(tmp_path / "in.jsonl", fixtures.records(fixtures.articles(30)))
     index.update(tmp_path / "ix", [SEEDS, source])
     ix = Index(tmp_path / "ix")
     reader = ix.searcher().reader()

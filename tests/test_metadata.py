@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import SEEDS
+from fixtures import SEEDS
 from indexer import analysis, metadata
 from indexer.articles import Article, read_articles
 

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypinyin import lazy_pinyin
 
-from conftest import SEEDS
+from fixtures import SEEDS
 from indexer import pinyin
 from indexer.analysis import DATA, words
 from indexer.pinyin import homophones, initials, key, near, readings

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import corpus
-from conftest import SEEDS
+import fixtures
+from fixtures import SEEDS
 from indexer import index, lexicon, pinyin, pinyin_query
 from indexer.query import Word, parse
 from indexer.search import Index, search
@@ -54,7 +54,7 @@ def test_a_latin_word_of_the_articles_is_itself(tmp_path):
     """`nature` (na tu re) and `dang` are words of these articles: searched as typed, not as pinyin."""
     texts = {f"n{i}": f"关于Nature期刊的第{i}篇报道\n\n国际期刊Nature发表了研究，dang is a word here，凌源开发区。"
              for i in range(4)}
-    folder = corpus.write_txt(tmp_path / "in", texts)
+    folder = fixtures.write_articles(tmp_path / "in", texts)
     index.update(tmp_path / "ix", [folder, SEEDS])
     ix = Index(tmp_path / "ix")
     results = search(ix, "Nature")

@@ -8,7 +8,7 @@ import opencc
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import corpus
+import fixtures
 from indexer import analysis, index
 from indexer.search import Index, search
 
@@ -32,10 +32,10 @@ def news(tmp_path_factory) -> tuple[Index, dict[str, str]]:
     rng = random.Random(12)
     pool = CHINESE + NUMBERS + LATIN + MARKS
     texts = {f"n{i:03d}": "".join(rng.choice(pool) for _ in range(rng.randint(20, 120))) for i in range(60)}
-    texts.update({k: v for k, v in list(corpus.articles(20).items())})
+    texts.update({k: v for k, v in list(fixtures.articles(20).items())})
     records = [{"id": k, "title": f"标题{k}", "body": v} for k, v in texts.items()]
     path = tmp_path_factory.mktemp("news")
-    source = corpus.write_jsonl(path / "in.jsonl", records)
+    source = fixtures.write_jsonl(path / "in.jsonl", records)
     index.update(path / "ix", [source])
     return Index(path / "ix"), texts
 
@@ -99,7 +99,7 @@ def test_a_string_in_the_other_script_finds_the_same_articles(news, data):
                                '"6.8亿"', "C罗", '"2023.11.27"'])
 def test_the_issues_examples(tmp_path, q):
     text = "成都第31届世界大学生运动会。截至今年6月底，已经造成30多万人死亡。C罗首登《Nature》。投资6.8亿元。2023.11.27发布。"
-    source = corpus.write_jsonl(tmp_path / "in.jsonl", [{"id": "x", "title": "t", "body": text},
+    source = fixtures.write_jsonl(tmp_path / "in.jsonl", [{"id": "x", "title": "t", "body": text},
                                                        {"id": "y", "title": "t", "body": "投资68亿元，第3届，1届。"}])
     index.update(tmp_path / "ix", [source])
     assert _found(Index(tmp_path / "ix"), q) == {"x"}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import doctest
 import itertools
 
 import opencc
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from conftest import SEEDS
+from fixtures import SEEDS
 from indexer import analysis, regional
 
 PAIRS = [(analysis.fold(ours), analysis.fold(theirs)) for ours, theirs in regional.read_pairs(regional.TABLE)]
@@ -50,10 +49,6 @@ def test_alternatives_of_a_longer_query_replace_the_regional_words_in_it():
 
 def test_shipped_table_is_current():
     assert regional.build_table()[0] == list(regional.read_pairs(regional.TABLE))
-
-
-def test_docstring_examples():
-    assert doctest.testmod(regional).failed == 0
 
 
 def test_no_variant_is_the_word_itself_or_a_single_character():

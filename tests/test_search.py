@@ -4,7 +4,7 @@ import opencc
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import SEEDS, write_articles
+from fixtures import SEEDS, write_articles
 from indexer import analysis, index
 from indexer.articles import read_articles
 from indexer.errors import SearchError
@@ -225,11 +225,6 @@ def test_paragraph_breaks_are_kept_in_snippets():
     text = "凌钢贡献“最大增量”\n本报讯记者崔毅张辉报道\n7月5日，凌钢集团开工。"
     out = snippet(text, [Mark("凌钢")]).render(READABLE, paragraph=" | ")
     assert out == "[凌钢]贡献“最大增量” | 本报讯记者崔毅张辉报道 | 7月5日，[凌钢]集团开工。"
-
-
-def test_snippet_module_example():
-    assert marked("凌源经济开发区。朝阳市凌源經濟開發區助力企业。", "凌源经济开发区") == \
-        "[凌源经济开发区]。朝阳市[凌源經濟開發區]助力企业。"
 
 
 # ---------------------------------------------------------------------------------------------- properties

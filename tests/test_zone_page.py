@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import web
-from conftest import write_articles
+from fixtures import write_articles
 from indexer import index, metadata
 from indexer.query import Filters
 from indexer.search import Index, search
