@@ -17,7 +17,7 @@ from click_default_group import DefaultGroup
 
 from . import record
 from .errors import SearchError
-from .progress import Progress
+from .terminal import Progress, print_results
 
 DEFAULT_SEEDS = "seeds"
 
@@ -204,7 +204,7 @@ def query_command(obj, words, limit, page, sort, fmt, as_json, bom, **facets) ->
     for note in (pinyin_query.note(results), spelling.note(results)):  # pinyin read, typo corrected
         if note:
             click.echo(note, err=True)
-    _print_results(results)
+    print_results(results)
 
 
 def _export(index, query: str, filters, sort: str, fmt: str, bom: bool) -> None:
@@ -223,33 +223,6 @@ def _export(index, query: str, filters, sort: str, fmt: str, bom: bool) -> None:
     except BrokenPipeError:  # the reader stopped early (`| head`): not an error
         # Python flushes stdout again at exit: point it at /dev/null so that this does not fail too.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-
-
-def _terminal(snippet) -> str:
-    """A snippet as terminal text, matches in colour (click.echo drops colour when piped)."""
-    return snippet.render(lambda text, exact: click.style(text, fg="red" if exact else "yellow", bold=exact))
-
-
-def _print_results(results) -> None:
-    first = (results.page - 1) * results.per_page
-    for n, hit in enumerate(results.hits, first + 1):
-        a = hit.article
-        click.echo(click.style(f"{n}. ", bold=True) + click.style(_terminal(hit.title), bold=True))
-        facts = [a.id, " ".join(a.zones or []) or "no zone", str(a.year or "year unknown")]
-        click.echo("   " + " · ".join(facts + ([" ".join(a.industries)] if a.industries else [])))
-        click.echo("   " + _terminal(hit.snippet))
-        if hit.missing:
-            click.echo("   missing: " + " ".join(hit.missing))
-        click.echo()
-    shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
-    click.echo(f"{shown}{results.total} results (page {results.page} of {results.pages}) "
-               f"in {results.seconds * 1000:.0f} ms")
-    if results.timed_out:
-        click.echo("Warning: the search stopped at its time limit: the results are what it found by then.",
-                   err=True)
-    zones = results.facets.get("zone", [])
-    if zones:
-        click.echo("Zones: " + " · ".join(f"{v.value} ({v.count})" for v in zones))
 
 
 @cli.command("index", epilog=EXIT_CODES)

@@ -19,7 +19,7 @@ from fixtures import SIMPLIFIED_SEED, TRADITIONAL_SEED, encodable
 from indexer import articles, index
 from indexer.articles import Meter
 from indexer.cli import cli
-from indexer.progress import Progress
+from indexer.terminal import Progress
 
 
 def run(runner, *args, index_dir):
@@ -311,7 +311,7 @@ def test_progress_reports_bytes_read_of_the_total(tmp_path):
 
 def test_progress_bar_on_a_terminal(capsys, monkeypatch):
     clock = iter([100.0, 100.1, 100.2, 102.0, 104.0])
-    monkeypatch.setattr("indexer.progress.time.perf_counter", lambda: next(clock))
+    monkeypatch.setattr("indexer.terminal.time.perf_counter", lambda: next(clock))
     bar = Progress(enabled=True)
     bar(Meter(total=1000, done=10))  # at 100.1: drawn, too early for an ETA
     bar(Meter(total=1000, done=20))  # at 100.2: too soon after the last, not drawn
