@@ -21,11 +21,11 @@ from collections import Counter
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from benchmarks.tags import read  # noqa: E402
-from indexer import analysis  # noqa: E402
-from indexer.companies import CompanyTags, extract_companies  # noqa: E402
-from indexer.mentions import Text, prepare  # noqa: E402
-from indexer.zones import extract_zones  # noqa: E402
+from benchmarks.tags import read
+from indexer import analysis
+from indexer.companies import CompanyTags, extract_companies
+from indexer.mentions import Text, prepare
+from indexer.zones import extract_zones
 
 
 def context(text: Text, name: str, width: int = 30) -> str:

@@ -24,8 +24,8 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-from indexer import index  # noqa: E402
-from indexer.search import Index, search  # noqa: E402
+from indexer import index
+from indexer.search import Index, search
 
 SEARCH = pathlib.Path(sys.executable).with_name("search")
 

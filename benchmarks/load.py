@@ -37,7 +37,7 @@ import urllib.parse
 import psutil
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from queries import QUERIES, WORST_CASES  # noqa: E402
+from queries import QUERIES, WORST_CASES
 
 SEARCH = pathlib.Path(sys.executable).with_name("search")
 WORST_SHARE = 0.05  # of requests: a worst case, as a user would type it into the page
@@ -201,7 +201,7 @@ def loadavg() -> list[float]:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] if ordered else 0.0
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else 0.0
 
 
 def marker_hits(port: int) -> int:

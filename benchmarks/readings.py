@@ -19,8 +19,8 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
-from indexer import pinyin  # noqa: E402
-from indexer.analysis import words  # noqa: E402
+from indexer import pinyin
+from indexer.analysis import words
 
 
 def vocabulary(corpus: str, docs: int) -> list[str]:
@@ -51,8 +51,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
-    from pypinyin import Style, lazy_pinyin
-    from pypinyin import pinyin as pypinyin_heteronyms
+    from pypinyin import Style, lazy_pinyin, pinyin as pypinyin_heteronyms
 
     vocab = vocabulary(args.corpus, args.docs)
     pinyin.readings("预热")  # loads the tables once, as a long-running indexer has

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from indexer import analysis, regional  # noqa: E402
+from indexer import analysis, regional
 
 CORPUS = pathlib.Path("/work/shared/corpus")
 NEWS = CORPUS / "news_zh.jsonl.xz"

@@ -234,9 +234,10 @@ def phase_ours_query(opts) -> dict:
 
 def phase_naive_cold(opts) -> dict:
     """One full query (parse, top 10, highlights, facets) in this new process, on the naive index."""
-    from benchmarks import naive
     from whoosh import index as whoosh_index
     from whoosh.qparser import AndGroup, MultifieldParser
+
+    from benchmarks import naive
 
     ix = whoosh_index.open_dir(opts.index)
     with ix.searcher() as searcher:

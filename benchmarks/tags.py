@@ -25,8 +25,8 @@ from collections import Counter
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
-from indexer import metadata  # noqa: E402
-from indexer.articles import Article  # noqa: E402
+from indexer import metadata
+from indexer.articles import Article
 
 
 def read(path: pathlib.Path, start: int, docs: int) -> list[Article]:

@@ -188,7 +188,7 @@ def measure_corrections(ix, targets: list[str], rng: random.Random) -> tuple[dic
     times = []
     for word in targets:
         at = rng.randrange(len(word))
-        choices = [h for h in pinyin.homophones(word[at])[:5]]
+        choices = list(pinyin.homophones(word[at])[:5])
         if not choices:
             continue
         typo = word[:at] + rng.choice(choices) + word[at + 1:]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import pathlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 DATA = pathlib.Path(__file__).with_name("data")
 USER_DICT = DATA / "userdict.txt"

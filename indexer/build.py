@@ -158,7 +158,7 @@ class Builder:
                 except queue.Full:  # has its worker failed?
                     if self._futures[number].done():
                         self._futures[number].result()  # raises the worker's error
-                        raise RuntimeError("an indexing worker stopped early")
+                        raise RuntimeError("an indexing worker stopped early") from None
             self._sent += 1
             self._batch = []
 

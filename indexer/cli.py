@@ -343,7 +343,7 @@ def serve_command(obj, host, port, threads, workers) -> None:
     try:
         listener = socket.create_server((host, port), backlog=1024)
     except OSError as e:
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {os.strerror(e.errno) if e.errno else e}.")
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {os.strerror(e.errno) if e.errno else e}.") from None
     port = listener.getsockname()[1]
     processes = f" with {workers} processes" if workers > 1 else ""
     message = f"Serving on http://{host}:{port}/{processes} (Ctrl-C to stop)"

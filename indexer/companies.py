@@ -23,8 +23,23 @@ import functools
 import re
 
 from .analysis import fold, simplify, user_words
-from .company_words import (BRACKET, COMMON, NAME, PLACE, PROPER, STOP, UNKNOWN, Rules, Word, bracket_class,
-                            is_name_char, is_place, prefix_class, rules, word_class)
+from .company_words import (
+    BRACKET,
+    COMMON,
+    NAME,
+    PLACE,
+    PROPER,
+    STOP,
+    UNKNOWN,
+    Rules,
+    Word,
+    bracket_class,
+    is_name_char,
+    is_place,
+    prefix_class,
+    rules,
+    word_class,
+)
 from .industries import about_economy
 from .mentions import Text, find, matcher, tally
 

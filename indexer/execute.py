@@ -43,7 +43,7 @@ class Budget:
     deadline: float | None = None
 
     @classmethod
-    def of(cls, seconds: float | None) -> "Budget":
+    def of(cls, seconds: float | None) -> Budget:
         return cls(None if seconds is None else time.perf_counter() + seconds)
 
     def check(self) -> None:

@@ -59,7 +59,7 @@ def error_json(error: SearchError) -> dict:
 
 
 # The columns of a CSV export: the record's JSON fields (lists joined by "; "), then the text's start.
-CSV_FIELDS = record.JSON_FIELDS + ("lead",)
+CSV_FIELDS = (*record.JSON_FIELDS, "lead")
 LEAD_CHARS = 200
 
 

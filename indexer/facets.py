@@ -76,7 +76,7 @@ def _segment_data(leaf) -> dict:
     values: dict[str, list[str]] = {}
     pairs = {}
     for name in record.FACET_NAMES:
-        terms = [t for t in leaf.lexicon(name)] if name in leaf.schema else []
+        terms = list(leaf.lexicon(name)) if name in leaf.schema else []
         values[name] = [t.decode("utf-8") for t in terms]
         docs = [codec.Postings.read(leaf, name, t).ids for t in terms]
         pairs[name] = (np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32),

@@ -87,7 +87,7 @@ def content_hash(article: Article, catalog_entry: dict | None) -> str:
     if catalog_entry is None:
         return digest
     entry = json.dumps(catalog_entry, ensure_ascii=False, sort_keys=True, default=str)
-    return hashlib.sha1(f"{digest}\0{entry}".encode("utf-8")).hexdigest()
+    return hashlib.sha1(f"{digest}\0{entry}".encode()).hexdigest()
 
 
 def document(article: Article, catalog_entry: dict | None, digest: str) -> tuple[dict, metadata.Metadata]:

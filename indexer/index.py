@@ -196,7 +196,7 @@ class _WriteLock:
     def __init__(self, index_dir: pathlib.Path, wait: float):
         self.index_dir, self.wait = index_dir, wait
 
-    def __enter__(self) -> "_Storage":
+    def __enter__(self) -> _Storage:
         try:
             self.index_dir.mkdir(parents=True, exist_ok=True)
             storage = _Storage(str(self.index_dir))

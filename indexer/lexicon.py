@@ -16,8 +16,25 @@ import weakref
 
 import numpy as np
 
-from .lexicon_segment import (COMPANY, EXTENSION, HEADLINE, KINDS, PHRASE, PLACE, READINGS, WORD, ZONE, Keys,
-                              dictionary_names, fresh, gazetteer_names, is_word, keys_of, segment_data, texts)
+from .lexicon_segment import (
+    COMPANY,
+    EXTENSION,
+    HEADLINE,
+    KINDS,
+    PHRASE,
+    PLACE,
+    READINGS,
+    WORD,
+    ZONE,
+    Keys,
+    dictionary_names,
+    fresh,
+    gazetteer_names,
+    is_word,
+    keys_of,
+    segment_data,
+    texts,
+)
 
 __all__ = ["COMPANY", "EXTENSION", "HEADLINE", "KINDS", "PHRASE", "PLACE", "WORD", "ZONE", "Lexicon",
            "dictionary_names", "for_searcher", "gazetteer_names", "is_word", "keys_of"]

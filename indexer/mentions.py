@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -134,8 +135,8 @@ def _words_around(text: Text, start: int, end: int) -> list[str]:
     """The article's words that overlap offsets start…end."""
     first = bisect.bisect_right(text.starts, start) - 1
     last = bisect.bisect_left(text.starts, end)
-    bounds = list(text.starts[first:last]) + [text.starts[last] if last < len(text.starts) else len(text.shown)]
-    return [text.shown[a:b] for a, b in zip(bounds, bounds[1:])]
+    bounds = [*text.starts[first:last], text.starts[last] if last < len(text.starts) else len(text.shown)]
+    return [text.shown[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 def reason(mention: Mention, text: Text) -> str:

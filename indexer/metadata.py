@@ -19,14 +19,23 @@ from collections.abc import Sequence
 
 from .analysis import DATA, clean, fold
 from .articles import Article
-from .companies import display as company_display
-from .companies import extract_companies
+from .companies import display as company_display, extract_companies
 from .industries import extract_industries, resolve_industry, taxonomy
 from .mentions import prepare
 from .zones import extract_zones, gazetteer, resolve_zone, zone_names
 
-__all__ = ["Metadata", "extract", "explain_lines", "infer_year", "load_catalog", "gazetteer", "taxonomy",
-           "zone_names", "resolve_zone", "resolve_industry"]
+__all__ = [
+    "Metadata",
+    "explain_lines",
+    "extract",
+    "gazetteer",
+    "infer_year",
+    "load_catalog",
+    "resolve_industry",
+    "resolve_zone",
+    "taxonomy",
+    "zone_names",
+]
 
 CATALOG_NAME = "catalog.toml"
 # The data files the rules read (an edit re-indexes every article).

@@ -247,7 +247,7 @@ def _cheapest(slots: list[tuple[str, ...]], limit: int):
         yield tuple(reading)
         for v, i in enumerate(ranks):
             if i + 1 < len(varying[v][1]):
-                after = ranks[:v] + (i + 1,) + ranks[v + 1:]
+                after = (*ranks[:v], i + 1, *ranks[v + 1:])
                 if after not in seen:
                     seen.add(after)
                     heapq.heappush(queue, (sum(after), *after))
@@ -284,7 +284,7 @@ def near(syllables: Reading, max_changes: int = 1, limit: int = 64) -> list[Read
         for reading in level:
             for at, syllable in enumerate(reading):
                 for other in _confusions(syllable):
-                    changed = reading[:at] + (other,) + reading[at + 1:]
+                    changed = (*reading[:at], other, *reading[at + 1:])
                     if changed not in seen:
                         seen.add(changed)
                         following.append(changed)

@@ -150,7 +150,7 @@ def _cheapest_paths(letters, boundary, marks, limit: int, partial: bool = False)
         for end, syllable, cost in steps[at]:
             if rest[end] is not None:
                 so_far = _add(spent, cost)
-                heapq.heappush(queue, (_add(so_far, rest[end]), -end, next(tie), end, so_far, path + (syllable,)))
+                heapq.heappush(queue, (_add(so_far, rest[end]), -end, next(tie), end, so_far, (*path, syllable)))
     return found
 
 

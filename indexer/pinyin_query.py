@@ -112,7 +112,7 @@ def _cuts(lexicon, slots: list[tuple[str, str]], lookups: dict) -> list[tuple[fl
                 if len(word) == 1 and slots[start][0] == "syllable":
                     cost += SINGLE_COST
                 for spent, words in best[start]:
-                    best[end].append((spent + cost, words + ((word, df),)))
+                    best[end].append((spent + cost, (*words, (word, df))))
             if best[end]:
                 best[end] = heapq.nsmallest(BEST, best[end], key=lambda c: c[0])
     return best[n]
@@ -131,9 +131,9 @@ def _words(lexicon, span: tuple[tuple[str, str], ...], lookups: dict) -> list[tu
         found_by_word: dict[str, tuple[str, int, int, bool]] = {}
         for syllables in itertools.islice(itertools.product(*options), 16):
             for word, df, rank, name in lexicon.words_read(" ".join(syllables), len(span)):
-                if all(kind == "syllable" or word[i] == s for i, (kind, s) in enumerate(span)):
-                    if word not in found_by_word or rank < found_by_word[word][2]:
-                        found_by_word[word] = (word, df, rank, name)
+                if all(kind == "syllable" or word[i] == s for i, (kind, s) in enumerate(span)) and (
+                        word not in found_by_word or rank < found_by_word[word][2]):
+                    found_by_word[word] = (word, df, rank, name)
         found = list(found_by_word.values())
     lookups[span] = found
     return found
@@ -173,7 +173,7 @@ def rewrite(index, searcher, parsed: ParsedQuery) -> dict | None:
     def replaced(words: list[Word], most: int = MAX_ALTERNATIVES) -> list[Word]:
         """The words to search for `words` typed together ([]: search them as typed)."""
         found = read_once(" ".join(w.text for w in words))
-        if not found or 0 < (least := min(map(literal, words))) and least >= LITERAL_SHARE * found[0].df:
+        if not found or ((least := min(map(literal, words))) > 0 and least >= LITERAL_SHARE * found[0].df):
             return []
         chosen = [r.text for r in found[:most] if math.exp(found[0].cost - r.cost) >= ALTERNATIVE_SHARE]
         typed.extend(w.text for w in words)

@@ -42,7 +42,7 @@ class Node:
     def to_whoosh(self) -> wq.Query:
         raise NotImplementedError
 
-    def boosted(self, boost: float) -> "Node":
+    def boosted(self, boost: float) -> Node:
         return dataclasses.replace(self, boost=self.boost * boost)  # type: ignore[attr-defined]
 
 

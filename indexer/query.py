@@ -59,7 +59,7 @@ class Filters:
         return any(self.chosen.values())
 
     @classmethod
-    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> "Filters":
+    def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> Filters:
         """Filters from (facet, value) pairs as users type them (command-line options, URL parameters):
         checked and made canonical by `add`; blank values are skipped, as an empty form field is.
 
@@ -73,7 +73,7 @@ class Filters:
         return filters
 
     @classmethod
-    def of(cls, **chosen: list) -> "Filters":
+    def of(cls, **chosen: list) -> Filters:
         """Filters with these canonical values: `Filters.of(zone=["凌源经济开发区"], year=[(2020, 2021)])`."""
         return cls({facet: list(values) for facet, values in chosen.items()})
 
@@ -103,13 +103,13 @@ class Filters:
         """The chosen values as the index holds them (years one by one)."""
         return [str(y) for y in sorted(self.years())] if facet == "year" else list(self.get(facet))
 
-    def replace(self, facet: str, values: list) -> "Filters":
+    def replace(self, facet: str, values: list) -> Filters:
         """A copy with `facet`'s values replaced."""
         chosen = {f: list(v) for f, v in self.chosen.items()}
         chosen[facet] = list(values)
         return Filters(chosen, [u for u in self.unknown if u[0] != facet or u[1] in values])
 
-    def copy(self) -> "Filters":
+    def copy(self) -> Filters:
         return Filters({f: list(v) for f, v in self.chosen.items()}, list(self.unknown))
 
 

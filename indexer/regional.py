@@ -138,7 +138,7 @@ def alternatives(text: str, limit: int = 4) -> tuple[str, ...]:
 
 def _alternatives(text: str) -> Iterator[str]:
     found = expand(analysis.fold(text))
-    between = [text[a.end:b.start] for a, b in zip([Match(0, 0, ())] + found, found + [Match(len(text), 0, ())])]
+    between = [text[a.end:b.start] for a, b in zip([Match(0, 0, ()), *found], [*found, Match(len(text), 0, ())])]
     others = [[written(form) for form in match.variants] for match in found]
     for kept in range(len(found)):
         for keep in itertools.combinations(range(len(found)), kept):

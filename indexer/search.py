@@ -16,8 +16,17 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from . import analysis, execute, index as index_module, pinyin_query, plan as plan_module, query as query_module
-from . import record, regional, spelling
+from . import (
+    analysis,
+    execute,
+    index as index_module,
+    pinyin_query,
+    plan as plan_module,
+    query as query_module,
+    record,
+    regional,
+    spelling,
+)
 from .errors import SearchError
 from .facets import FacetSets, FacetValue
 from .plan import Mark

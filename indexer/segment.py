@@ -183,7 +183,7 @@ class SegmentBuilder:
         except BaseException:
             pdw.cancel_doc()
             raise
-        for name, lens in self.lengths.items():
+        for lens in self.lengths.values():
             if len(lens) <= docnum:
                 lens.append(0)
         pdw.finish_doc()

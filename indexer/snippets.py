@@ -94,7 +94,7 @@ def highlight(text: str, marks: list[Mark]) -> Snippet:
     return Snippet(text, find(text, marks))
 
 
-def _window(text: str, anchor: int, size: int, bounds: "_Boundaries") -> tuple[int, int]:
+def _window(text: str, anchor: int, size: int, bounds: _Boundaries) -> tuple[int, int]:
     """A stretch of at most `size` characters around `anchor`, starting after a punctuation mark and
     ending on one where the text allows."""
     start = max(0, anchor - size // 4)

@@ -85,7 +85,7 @@ def correct(index, found) -> Correction | None:
                 or reader.doc_frequency("words", typed) >= MIN_REAL_DF):
             continue
         typed_count = count(typed)
-        if typed_count and (typed_count >= PLENTY and found.total or typed in _names() or in_dictionary(typed)):
+        if typed_count and ((typed_count >= PLENTY and found.total) or typed in _names() or in_dictionary(typed)):
             continue  # found often, or a name or a word of the dictionary that the articles use: meant as typed
         lexicon = lexicon_module.for_searcher(index, searcher)
         if typed_count and lexicon.is_name(typed):
@@ -102,7 +102,7 @@ def correct(index, found) -> Correction | None:
         return None
     query = parsed.text
     for typed, corrected in changes:
-        query = re.sub(rf"(^|[\s:：]){re.escape(typed)}(?=\s|$)", lambda m: m.group(1) + corrected, query, count=1)
+        query = re.sub(rf"(^|[\s:：]){re.escape(typed)}(?=\s|$)", lambda m, c=corrected: m.group(1) + c, query, count=1)
     return Correction(query, changes) if query != parsed.text else None
 
 

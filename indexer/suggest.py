@@ -110,7 +110,7 @@ def _ranked(lexicon, found: list[tuple[tuple[np.ndarray, np.ndarray], int]], lim
     seen: set[str] = set()
     first_texts: list[tuple[str, int]] = []
     rest: list[tuple[str, int]] = []
-    taken = {kind: 0 for kind in PER_KIND}
+    taken = dict.fromkeys(PER_KIND, 0)
     for kind, _, _, i in candidates:
         text = lexicon.text(i)
         if text in seen or (kind == WORD and len(text) < 2):

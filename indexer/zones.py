@@ -119,7 +119,7 @@ def extract_zones(title: Text, body: Text) -> ZoneTags:
     if any(zone not in named for zone, _, _, _ in counted):
         context = _context(title, body)
         if len(context) < settings["min_place_context"]:
-            for zone, kind, name, _ in counted:
+            for zone, _kind, name, _ in counted:
                 if zone not in named:
                     rejected.append((name, f"a place, and the article is not about its industry: "
                                            f"{len(context)} of {settings['min_place_context']} context words "

@@ -2,8 +2,7 @@
 
 import opencc
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from fixtures import SEEDS
 from indexer import analysis, foldtable
@@ -91,7 +90,7 @@ def _jieba_words(text: str) -> list[str]:
 
     tokenizer = jieba.Tokenizer()
     lines = analysis.USER_DICT.read_text(encoding="utf-8").splitlines()
-    tokenizer.load_userdict(io.StringIO("\n".join(l for l in lines if not l.startswith("#"))))
+    tokenizer.load_userdict(io.StringIO("\n".join(line for line in lines if not line.startswith("#"))))
     found = []
     for word in tokenizer.cut(analysis.simplify(text)):
         key = analysis.fold(word).strip()

@@ -42,7 +42,7 @@ def test_the_worst_cases_are_the_issues_list():
     assert set(queries.WORST_QUICK) <= set(labels)
     assert [case["label"] for case in worst.select(queries.WORST_QUICK)] == [
         label for label in labels if label in queries.WORST_QUICK]
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="unknown worst cases"):
         worst.select(["no such case"])
 
 
@@ -88,7 +88,7 @@ def test_sizes(base, n, times):
 
 
 def test_a_size_below_one_article_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="a size must be at least 1 article"):
         scale.parse_sizes("0", 10)
 
 

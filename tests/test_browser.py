@@ -20,7 +20,6 @@ import pytest
 
 import news
 
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 REPO = pathlib.Path(__file__).resolve().parent.parent

@@ -28,14 +28,6 @@ TRICKY = [  # (seen by the analysis tests too)
 ]
 
 
-def _texts() -> list[str]:
-    texts = list(TRICKY)
-    for path in sorted(SEEDS.glob("*.txt")):
-        body = path.read_text(encoding="utf-8")
-        texts += [body, analysis.clean(body)]
-    return texts
-
-
 def _joined(fields: dict) -> dict:
     """Token lists as Whoosh's writer takes them: joined by spaces."""
     return {name: " ".join(v) if isinstance(v, list) else v for name, v in fields.items()}

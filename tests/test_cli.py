@@ -213,7 +213,7 @@ def test_csv_is_every_match_in_the_order_of_the_search(runner, seed_index_dir):
         assert result.exit_code == 0, result.output
         rows = list(csv.DictReader(io.StringIO(result.stdout, newline="")))
         assert [r["id"] for r in rows] == hits(runner, seed_index_dir, *args)
-        assert list(rows[0]) == list(record.JSON_FIELDS) + ["lead"]
+        assert list(rows[0]) == [*record.JSON_FIELDS, "lead"]
         for row in rows:
             article = search_module.Index(seed_index_dir).document(row["id"])
             assert row["title"] == article.title and row["zones"] == "; ".join(article.zones)

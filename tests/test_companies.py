@@ -4,8 +4,7 @@ generated names inside real sentence frames, the facet in an index of the seeds,
 import json
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from fixtures import SEEDS
 from indexer import metadata

@@ -7,12 +7,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from whoosh import query as wq
 
 import fixtures
 from fixtures import SEEDS
 from indexer import analysis, execute, index, search
-from indexer.plan import And, AndMaybe, AndNot, AtLeast, Every, Or, Phrase, Prefix, Term, compile_query, verbatim
+from indexer.plan import And, AndMaybe, AndNot, AtLeast, Every, Or, Prefix, Term, compile_query, verbatim
 from indexer.query import parse
 
 LONG = "开头" + "的" * 5000 + "哈哈哈大笑，凌钢集团。" + "凌钢" * 3 + "集团"

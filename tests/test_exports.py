@@ -87,7 +87,7 @@ def test_every_search_has_one_canonical_url(client, zones, forms, years, q, sort
              for p in urlsplit(canonical).query.split("&") if p]
     assert pairs == expected
     # Every format link is the same search on another path.
-    same = {k: v for k, v in parse_qs(urlsplit(canonical).query).items()}
+    same = parse_qs(urlsplit(canonical).query)
     for link in soup.select("link[rel=alternate]"):
         query = parse_qs(urlsplit(link["href"]).query)
         if "atom" in link["type"]:

@@ -190,7 +190,7 @@ def test_sigkill_at_any_point_of_an_update_leaves_the_previous_index(tmp_path, v
     for delay in (0.0, 0.3):
         before = names(index_dir)
         proc = start(index_dir, "index", folder)
-        wait_for(lambda: new_segment_files(index_dir, before), what="the writer to start")
+        wait_for(lambda before=before: new_segment_files(index_dir, before), what="the writer to start")
         time.sleep(delay)
         kill(proc, may_have_finished=bool(delay))  # a small update can be done within the delay
         found = content(index_dir)

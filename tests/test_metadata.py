@@ -3,8 +3,7 @@
 import datetime
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from fixtures import SEEDS
 from indexer import analysis, metadata

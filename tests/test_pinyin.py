@@ -9,8 +9,7 @@ import tomllib
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from pypinyin import lazy_pinyin
 
 from fixtures import SEEDS
@@ -312,7 +311,7 @@ def test_near_gives_valid_syllables_and_every_single_confusion(word, changes):
         assert 1 <= sum(a != b for a, b in zip(reading, other)) <= changes
     for at, syllable in enumerate(reading):
         for swap in _swapped(syllable):
-            assert reading[:at] + (swap,) + reading[at + 1:] in found
+            assert (*reading[:at], swap, *reading[at + 1:]) in found
 
 
 @PROPERTY

@@ -7,8 +7,7 @@ from __future__ import annotations
 import functools
 
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 import fixtures
 from fixtures import SEEDS

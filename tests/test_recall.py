@@ -32,7 +32,7 @@ def news(tmp_path_factory) -> tuple[Index, dict[str, str]]:
     rng = random.Random(12)
     pool = CHINESE + NUMBERS + LATIN + MARKS
     texts = {f"n{i:03d}": "".join(rng.choice(pool) for _ in range(rng.randint(20, 120))) for i in range(60)}
-    texts.update({k: v for k, v in list(fixtures.articles(20).items())})
+    texts.update(fixtures.articles(20))
     records = [{"id": k, "title": f"标题{k}", "body": v} for k, v in texts.items()]
     path = tmp_path_factory.mktemp("news")
     source = fixtures.write_jsonl(path / "in.jsonl", records)

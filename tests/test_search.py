@@ -8,10 +8,10 @@ from fixtures import SEEDS, write_articles
 from indexer import analysis, index
 from indexer.articles import read_articles
 from indexer.errors import SearchError
+from indexer.plan import Mark
 from indexer.query import Filters
 from indexer.search import Index, search
-from indexer.plan import Mark
-from indexer.snippets import find, snippet
+from indexer.snippets import snippet
 
 ALL = 100
 

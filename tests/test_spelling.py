@@ -7,8 +7,7 @@ from __future__ import annotations
 import functools
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from indexer import analysis, lexicon, pinyin, spelling
 from indexer.search import search

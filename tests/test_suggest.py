@@ -8,8 +8,7 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 import web
 from indexer import analysis, lexicon, pinyin

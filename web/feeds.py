@@ -33,7 +33,7 @@ from .text import plain, source_url
 bp = Blueprint("feeds", __name__)
 
 CHINA = datetime.timezone(datetime.timedelta(hours=8), "CST")
-UNDATED = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+UNDATED = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 # "2023-06-30", "2023-06-30 08:15[:00]", "2023-06" (the first of the month); also with / . or 年月日.
 _DATE = re.compile(r"^\s*(\d{4})[-/.年](\d{1,2})(?:[-/.月](\d{1,2})日?(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?)?")
 ATOM_NS = "http://www.w3.org/2005/Atom"

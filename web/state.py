@@ -92,7 +92,7 @@ class State:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "State":
+    def from_args(cls, args) -> State:
         """Raises SearchError for a parameter the engine or the page cannot use."""
         filters = Filters.from_pairs((field, value) for field in FIELDS for value in args.getlist(field))
         return cls(args.get("q", "").strip(), filters, args.get("sort") or "relevance", int_param(args, "page", 1))
@@ -157,7 +157,7 @@ class State:
             years = years - {year} if year in years else years | {year}
             return self.url(filters=self.with_filters(year=spans(years)))
         chosen = list(self.filters.get(field))
-        chosen = [v for v in chosen if v != value] if value in chosen else chosen + [value]
+        chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
         return self.url(filters=self.with_filters(**{field: chosen}))
 
     def is_chosen(self, field: str, value: str) -> bool:

@@ -28,10 +28,20 @@ if tuple(whoosh.__version__[:3]) != WHOOSH_VERSION:
         f"`pip install whoosh-reloaded==2.7.5`.")
 
 from .formats import GramPositions, WordFrequency, pack_positions, unpack_positions  # noqa: E402
-from .reading import (LENGTHS, MappedFile, MappedStorage, Postings, column_values, field_lengths,  # noqa: E402
-                      read_extra)
-from .writing import (BLOCK_LIMIT, INDEX_NAME, INLINE_LIMIT, TOKENIZER, TermsWriter, commit,  # noqa: E402
-                      latest_generation, new_segment, remove_unlisted, write_extra, writer)
+from .reading import LENGTHS, MappedFile, MappedStorage, Postings, column_values, field_lengths, read_extra  # noqa: E402
+from .writing import (  # noqa: E402
+    BLOCK_LIMIT,
+    INDEX_NAME,
+    INLINE_LIMIT,
+    TOKENIZER,
+    TermsWriter,
+    commit,
+    latest_generation,
+    new_segment,
+    remove_unlisted,
+    write_extra,
+    writer,
+)
 
 __all__ = ["BLOCK_LIMIT", "INDEX_NAME", "INLINE_LIMIT", "LENGTHS", "TOKENIZER", "GramPositions", "MappedFile",
            "MappedStorage", "Postings", "TermsWriter", "WordFrequency", "column_values", "commit",

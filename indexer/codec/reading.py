@@ -88,12 +88,12 @@ class Postings:
     values: list[bytes] | None = None
 
     @classmethod
-    def empty(cls, values: bool = False) -> "Postings":
+    def empty(cls, values: bool = False) -> Postings:
         return cls(np.zeros(0, dtype=np.int64), None, [] if values else None)
 
     @classmethod
     def read(cls, leaf, fieldname: str, text: bytes, values: bool = False,
-             wanted: np.ndarray | None = None) -> "Postings":
+             wanted: np.ndarray | None = None) -> Postings:
         """The postings of `fieldname:text` in the leaf reader `leaf`. With `wanted` (a boolean array over the
         leaf's documents), blocks holding none of the wanted documents are skipped: the postings returned
         include all of the wanted ones, and maybe others."""

@@ -4,6 +4,7 @@ lists; files of our own in a segment; a commit of segments written here; what ki
 from __future__ import annotations
 
 import io
+import itertools
 import pickle
 import struct
 from array import array
@@ -106,7 +107,7 @@ class TermsWriter:
             bids = ids[b:e]
             bw = weights[b:e]
             deltas = [bids[0]]
-            deltas += [y - x for x, y in zip(bids, bids[1:])]
+            deltas += [y - x for x, y in itertools.pairwise(bids)]
             w0 = bw[0]
             if bw.count(w0) == len(bw):
                 mw = None if w0 == 1.0 else w0
