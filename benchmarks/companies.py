@@ -35,7 +35,7 @@ def context(text: Text, name: str, width: int = 30) -> str:
     at = shown.find(name)
     if at < 0:
         at = max(0, shown.find(name[-2:]) - len(name))
-    return shown[max(0, at - width):at + len(name) + width]
+    return shown[max(0, at - width) : at + len(name) + width]
 
 
 def main() -> None:
@@ -56,23 +56,29 @@ def main() -> None:
     zoned = [bool(extract_zones(title, body).zones) for title, body in texts]  # as metadata.extract does
     extract_companies(prepare("凌钢集团"), prepare("辽宁华锐新材料有限公司"))  # loads the rules
     started = time.perf_counter()
-    found: list[CompanyTags] = [extract_companies(title, body, about_zone)
-                                for (title, body), about_zone in zip(texts, zoned)]
+    found: list[CompanyTags] = [
+        extract_companies(title, body, about_zone) for (title, body), about_zone in zip(texts, zoned)
+    ]
     seconds = time.perf_counter() - started
     chars = sum(len(body.shown) for _, body in texts)
-    print(f"{len(articles)} articles, lines {args.start}–{args.start + len(articles)} of {args.corpus.name}; "
-          f"extraction {seconds / len(articles) * 1000:.3f} ms per article "
-          f"({seconds / chars * 1e6 * 1000:.1f} µs per 1,000 characters)")
+    print(
+        f"{len(articles)} articles, lines {args.start}–{args.start + len(articles)} of {args.corpus.name}; "
+        f"extraction {seconds / len(articles) * 1000:.3f} ms per article "
+        f"({seconds / chars * 1e6 * 1000:.1f} µs per 1,000 characters)"
+    )
 
     per_article = Counter(n for tags in found for n in tags.names)
-    how = Counter("dictionary" if set(tags.evidence[n]) == {"dictionary"} else "suffix"
-                  for tags in found for n in tags.names)
+    how = Counter(
+        "dictionary" if set(tags.evidence[n]) == {"dictionary"} else "suffix" for tags in found for n in tags.names
+    )
     kinds = Counter(_kind(n) for tags in found for n in tags.names)
     named = sum(bool(tags.names) for tags in found)
     total = sum(per_article.values())
     print(f"{sum(zoned)} articles about a zone")
-    print(f"{total} names on {named} articles ({total / len(articles):.2f} per article, "
-          f"{total / max(named, 1):.2f} per article that names one); {len(per_article)} distinct names")
+    print(
+        f"{total} names on {named} articles ({total / len(articles):.2f} per article, "
+        f"{total / max(named, 1):.2f} per article that names one); {len(per_article)} distinct names"
+    )
     print(f"  found by: {dict(how)}; kinds: {dict(kinds)}")
     rejected = Counter(_reason(why) for tags in found for _, why in tags.rejected)
     print(f"  rejected candidates (distinct per article): {sum(rejected.values())}")
@@ -89,8 +95,9 @@ def main() -> None:
     for k, (i, name) in enumerate(rng.sample(pairs, min(args.sample, len(pairs))), 1):
         title, body = texts[i]
         text = body if name in analysis.simplify(body.shown) or name not in analysis.simplify(title.shown) else title
-        print(f"{k:3d}. {name}  [{', '.join(found[i].evidence[name])}]  {articles[i].id}\n"
-              f"       …{context(text, name)}…")
+        print(
+            f"{k:3d}. {name}  [{', '.join(found[i].evidence[name])}]  {articles[i].id}\n       …{context(text, name)}…"
+        )
     if args.rejected:
         losses = [(i, n, why) for i, tags in enumerate(found) for n, why in tags.rejected]
         print(f"\n## A random sample of {min(args.rejected, len(losses))} rejected candidates")

@@ -48,8 +48,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("corpus")
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--batch", type=int, default=300)
-    parser.add_argument("--spread", type=float, default=3.0,
-                        help="kills land up to SPREAD times the first update's duration after the start")
+    parser.add_argument(
+        "--spread",
+        type=float,
+        default=3.0,
+        help="kills land up to SPREAD times the first update's duration after the start",
+    )
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     rng = random.Random(7)
@@ -66,8 +70,11 @@ def main(argv: list[str] | None = None) -> None:
         batch_ids = {json.loads(line)["id"] for line in batch_file.open(encoding="utf-8")}
         delay = rng.uniform(0.05, max_delay) if max_delay else None
         started = time.monotonic()
-        proc = subprocess.Popen([str(SEARCH), "--index-dir", str(index_dir), "index", str(batch_file), "--quiet"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [str(SEARCH), "--index-dir", str(index_dir), "index", str(batch_file), "--quiet"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             proc.wait(timeout=delay)
             finished = True
@@ -100,11 +107,14 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(record), flush=True)
         time.sleep(0.2)
     rounds = rounds[1:]  # round 0 built the base
-    summary = {"rounds": len(rounds), "killed": sum(not r["finished_before_kill"] for r in rounds),
-               "failed_to_open": sum(not r.get("opens") for r in rounds),
-               "lost_committed_articles": sum(r.get("lost_committed", 0) for r in rounds),
-               "partial_updates": sum(bool(r.get("partial_update")) for r in rounds),
-               "final_articles": len(committed)}
+    summary = {
+        "rounds": len(rounds),
+        "killed": sum(not r["finished_before_kill"] for r in rounds),
+        "failed_to_open": sum(not r.get("opens") for r in rounds),
+        "lost_committed_articles": sum(r.get("lost_committed", 0) for r in rounds),
+        "partial_updates": sum(bool(r.get("partial_update")) for r in rounds),
+        "final_articles": len(committed),
+    }
     print(json.dumps(summary))
     if args.out:
         pathlib.Path(args.out + ".json").write_text(json.dumps({"summary": summary, "rounds": rounds}, indent=2) + "\n")
@@ -112,7 +122,8 @@ def main(argv: list[str] | None = None) -> None:
             f"Kill test: {summary['rounds']} rounds, {summary['killed']} killed mid-update (SIGKILL); "
             f"index failed to open {summary['failed_to_open']} times; committed articles lost: "
             f"{summary['lost_committed_articles']}; partial updates visible: {summary['partial_updates']}; "
-            f"{summary['final_articles']} articles at the end.\n")
+            f"{summary['final_articles']} articles at the end.\n"
+        )
 
 
 if __name__ == "__main__":

@@ -54,15 +54,24 @@ def free_port() -> int:
 
 def server_command(index_dir: str, port: int, threads: int, workers: int) -> list[str]:
     """How the server under test is started: the one place to change if the multi-process server does."""
-    return [str(SEARCH), "--index-dir", index_dir, "serve", "--port", str(port), "--threads", str(threads),
-            "--workers", str(workers)]
+    return [
+        str(SEARCH),
+        "--index-dir",
+        index_dir,
+        "serve",
+        "--port",
+        str(port),
+        "--threads",
+        str(threads),
+        "--workers",
+        str(workers),
+    ]
 
 
 def start_server(index_dir: str, port: int, threads: int, workers: int = 1) -> subprocess.Popen:
     """The server (`server_command`) on 127.0.0.1:port, waiting until it answers."""
     log = open(pathlib.Path(tempfile.gettempdir()) / f"load-server-{port}.log", "wb")
-    server = subprocess.Popen(server_command(index_dir, port, threads, workers), stdout=subprocess.DEVNULL,
-                              stderr=log)
+    server = subprocess.Popen(server_command(index_dir, port, threads, workers), stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -172,8 +181,10 @@ def write_updates(corpus: str, folder: pathlib.Path, changed_ids: list[str], new
     (taken from the corpus itself, so nothing of it leaves the temporary folder)."""
     path = folder / "updates.jsonl"
     wanted = set(changed_ids)
-    with lzma.open(corpus, "rt", encoding="utf-8") if corpus.endswith(".xz") else open(corpus, encoding="utf-8") as src, \
-            path.open("w", encoding="utf-8") as out:
+    with (
+        lzma.open(corpus, "rt", encoding="utf-8") if corpus.endswith(".xz") else open(corpus, encoding="utf-8") as src,
+        path.open("w", encoding="utf-8") as out,
+    ):
         made = 0
         for line in src:
             record = json.loads(line)
@@ -251,8 +262,11 @@ def main(argv: list[str] | None = None) -> None:
             if args.update_corpus and updater is None and elapsed > args.seconds / 4:
                 updates = write_updates(args.update_corpus, work, doc_ids[:20], args.new_articles)
                 update_log["started_s"] = round(time.monotonic() - started, 1)
-                updater = subprocess.Popen([str(SEARCH), "--index-dir", index_dir, "index", str(updates), "--quiet"],
-                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                updater = subprocess.Popen(
+                    [str(SEARCH), "--index-dir", index_dir, "index", str(updates), "--quiet"],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                )
             if updater is not None and "committed_s" not in update_log and updater.poll() is not None:
                 update_log["committed_s"] = round(time.monotonic() - started, 1)
                 update_log["exit"] = updater.returncode
@@ -274,64 +288,104 @@ def main(argv: list[str] | None = None) -> None:
 
     def figures(times_s: list[float], statuses: list[int]) -> dict:
         times = [t * 1000 for t in times_s]
-        return {"requests": len(times), "p50_ms": round(percentile(times, 50), 1),
-                "p95_ms": round(percentile(times, 95), 1), "p99_ms": round(percentile(times, 99), 1),
-                "max_ms": round(max(times, default=0.0), 1), "errors": sum(s != 200 for s in statuses)}
+        return {
+            "requests": len(times),
+            "p50_ms": round(percentile(times, 50), 1),
+            "p95_ms": round(percentile(times, 95), 1),
+            "p99_ms": round(percentile(times, 99), 1),
+            "max_ms": round(max(times, default=0.0), 1),
+            "errors": sum(s != 200 for s in statuses),
+        }
 
-    by_kind = {kind: figures([t for k, _, _, t in samples if k == kind], [s for k, _, s, _ in samples if k == kind])
-               for kind in sorted({k for k, _, _, _ in samples})}
-    by_worst_case = {case["label"]: figures([t for _, label, _, t in samples if label == case["label"]],
-                                            [s for _, label, s, _ in samples if label == case["label"]])
-                     for case in WORST_CASES}
+    by_kind = {
+        kind: figures([t for k, _, _, t in samples if k == kind], [s for k, _, s, _ in samples if k == kind])
+        for kind in sorted({k for k, _, _, _ in samples})
+    }
+    by_worst_case = {
+        case["label"]: figures(
+            [t for _, label, _, t in samples if label == case["label"]],
+            [s for _, label, s, _ in samples if label == case["label"]],
+        )
+        for case in WORST_CASES
+    }
     report = {
-        "clients": args.clients, "seconds": args.seconds, "threads": args.threads, "workers": args.workers,
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "threads": args.threads,
+        "workers": args.workers,
         "server_command": " ".join(server_command(index_dir, port, args.threads, args.workers)),
         "worst_share": WORST_SHARE,
-        "requests": len(samples), "throughput_rps": round(len(samples) / args.seconds, 1),
-        "p50_ms": round(percentile(latencies, 50), 1), "p95_ms": round(percentile(latencies, 95), 1),
-        "p99_ms": round(percentile(latencies, 99), 1), "mean_ms": round(statistics.fmean(latencies), 1),
-        "errors": len(errors), "error_statuses": sorted({s for _, _, s, _ in errors}),
+        "requests": len(samples),
+        "throughput_rps": round(len(samples) / args.seconds, 1),
+        "p50_ms": round(percentile(latencies, 50), 1),
+        "p95_ms": round(percentile(latencies, 95), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "mean_ms": round(statistics.fmean(latencies), 1),
+        "errors": len(errors),
+        "error_statuses": sorted({s for _, _, s, _ in errors}),
         "server_rss_mb": {"start": round(rss[0] / 2**20), "peak": round(max(rss) / 2**20)},
-        "by_kind": by_kind, "by_worst_case": by_worst_case, "update": update_log,
-        "load_before": load_before, "load_after": loadavg(),
+        "by_kind": by_kind,
+        "by_worst_case": by_worst_case,
+        "update": update_log,
+        "load_before": load_before,
+        "load_after": loadavg(),
     }
-    report["targets"] = {"throughput_rps": report["throughput_rps"] >= TARGETS["throughput_rps"],
-                         "p95_ms": report["p95_ms"] <= TARGETS["p95_ms"],
-                         "errors": report["errors"] <= TARGETS["errors"]}
+    report["targets"] = {
+        "throughput_rps": report["throughput_rps"] >= TARGETS["throughput_rps"],
+        "p95_ms": report["p95_ms"] <= TARGETS["p95_ms"],
+        "errors": report["errors"] <= TARGETS["errors"],
+    }
     print(json.dumps(report, ensure_ascii=False, indent=2))
     if args.out:
         pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        pathlib.Path(args.out + ".json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n",
-                                                    encoding="utf-8")
+        pathlib.Path(args.out + ".json").write_text(
+            json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         pathlib.Path(args.out + ".md").write_text(markdown(report), encoding="utf-8")
 
 
 def markdown(r: dict) -> str:
     met = {k: "✅" if v else "❌" for k, v in r["targets"].items()}
-    lines = [f"Load test: {r['clients']} clients for {r['seconds']:.0f} s, {r.get('workers', 1)} server process(es) "
-             f"with {r['threads']} waitress threads each (`{r['server_command']}`); worst-case queries are "
-             f"{r['worst_share']:.0%} of requests. Targets (issue 16, for 50 clients and 2 processes on the 87k "
-             f"index): ≥ {TARGETS['throughput_rps']} requests/s, p95 ≤ {TARGETS['p95_ms']} ms, "
-             f"{TARGETS['errors']} errors. Load average before/after: {r['load_before']} / {r['load_after']}.", "",
-             "| requests | throughput | p50 | p95 | p99 | errors | server RSS start → peak |", "|---|---|---|---|---|---|---|",
-             f"| {r['requests']} | {r['throughput_rps']} req/s {met['throughput_rps']} | {r['p50_ms']} ms | "
-             f"{r['p95_ms']} ms {met['p95_ms']} | {r['p99_ms']} ms | {r['errors']} {met['errors']} | "
-             f"{r['server_rss_mb']['start']} → {r['server_rss_mb']['peak']} MB |", "",
-             "| kind | requests | p50 | p95 | p99 | max | errors |", "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"Load test: {r['clients']} clients for {r['seconds']:.0f} s, {r.get('workers', 1)} server process(es) "
+        f"with {r['threads']} waitress threads each (`{r['server_command']}`); worst-case queries are "
+        f"{r['worst_share']:.0%} of requests. Targets (issue 16, for 50 clients and 2 processes on the 87k "
+        f"index): ≥ {TARGETS['throughput_rps']} requests/s, p95 ≤ {TARGETS['p95_ms']} ms, "
+        f"{TARGETS['errors']} errors. Load average before/after: {r['load_before']} / {r['load_after']}.",
+        "",
+        "| requests | throughput | p50 | p95 | p99 | errors | server RSS start → peak |",
+        "|---|---|---|---|---|---|---|",
+        f"| {r['requests']} | {r['throughput_rps']} req/s {met['throughput_rps']} | {r['p50_ms']} ms | "
+        f"{r['p95_ms']} ms {met['p95_ms']} | {r['p99_ms']} ms | {r['errors']} {met['errors']} | "
+        f"{r['server_rss_mb']['start']} → {r['server_rss_mb']['peak']} MB |",
+        "",
+        "| kind | requests | p50 | p95 | p99 | max | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
 
     def row(name: str, v: dict) -> str:
-        return (f"| {name} | {v['requests']} | {v['p50_ms']} ms | {v['p95_ms']} ms | {v['p99_ms']} ms | "
-                f"{v['max_ms']} ms | {v['errors']} |")
+        return (
+            f"| {name} | {v['requests']} | {v['p50_ms']} ms | {v['p95_ms']} ms | {v['p99_ms']} ms | "
+            f"{v['max_ms']} ms | {v['errors']} |"
+        )
 
     lines += [row(k, v) for k, v in r["by_kind"].items()]
-    lines += ["", "Worst-case requests, case by case (the web page, as typed):", "",
-              "| worst case | requests | p50 | p95 | p99 | max | errors |", "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "Worst-case requests, case by case (the web page, as typed):",
+        "",
+        "| worst case | requests | p50 | p95 | p99 | max | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     lines += [row(k, v) for k, v in r["by_worst_case"].items() if v["requests"]]
     if r["update"]:
         u = r["update"]
-        lines += ["", f"Update under load: `search index` started at {u.get('started_s')} s, committed at "
-                      f"{u.get('committed_s')} s (exit {u.get('exit')}), new articles searchable at "
-                      f"{u.get('visible_s')} s; {u.get('marker_hits_at_end')} new articles found at the end."]
+        lines += [
+            "",
+            f"Update under load: `search index` started at {u.get('started_s')} s, committed at "
+            f"{u.get('committed_s')} s (exit {u.get('exit')}), new articles searchable at "
+            f"{u.get('visible_s')} s; {u.get('marker_hits_at_end')} new articles found at the end.",
+        ]
     return "\n".join(lines) + "\n"
 
 

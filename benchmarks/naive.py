@@ -50,11 +50,28 @@ from whoosh.sorting import FieldFacet  # noqa: E402
 
 # Stand-in facet values (the Chaoyang development zones and their industries).
 ZONES: tuple[str, ...] = (
-    "朝阳经开区", "朝阳高新区", "柳城经开区", "凌源经开区", "北票经开区", "建平经开区", "喀左经开区",
+    "朝阳经开区",
+    "朝阳高新区",
+    "柳城经开区",
+    "凌源经开区",
+    "北票经开区",
+    "建平经开区",
+    "喀左经开区",
 )
 INDUSTRIES: tuple[str, ...] = (
-    "有色金属", "新材料", "装备制造", "钢铁", "化工", "农产品加工", "新能源",
-    "电子信息", "生物医药", "纺织服装", "建材", "现代物流", "文化旅游",
+    "有色金属",
+    "新材料",
+    "装备制造",
+    "钢铁",
+    "化工",
+    "农产品加工",
+    "新能源",
+    "电子信息",
+    "生物医药",
+    "纺织服装",
+    "建材",
+    "现代物流",
+    "文化旅游",
 )
 SEARCH_FIELDS: tuple[str, ...] = ("title", "body")
 # The facets of a results page. allow_overlap because an article may belong to several zones or
@@ -327,7 +344,7 @@ def run_one(
     if highlights:
         results.fragmenter = ContextFragmenter()
         results.formatter = HtmlFormatter()
-        for hit in results[10 * (page - 1):10 * page]:
+        for hit in results[10 * (page - 1) : 10 * page]:
             hit.highlights("title")
             hit.highlights("body")
     counts = facet_counts(results) if facets else {}

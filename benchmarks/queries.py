@@ -104,6 +104,11 @@ WORST_CASES: list[dict] = [
 ]
 # CI's smoke run (`run.py --quick`): one case of each kind of cost, so the path is checked but stays fast.
 WORST_QUICK: list[str] = [
-    "common character 的", "common characters as words", "pasted 30-character headline", "OR of ten words",
-    "page 1000 of a common word", "browse everything (landing page)", "browse one year",
+    "common character 的",
+    "common characters as words",
+    "pasted 30-character headline",
+    "OR of ten words",
+    "page 1000 of a common word",
+    "browse everything (landing page)",
+    "browse one year",
 ]

@@ -67,7 +67,8 @@ def main() -> None:
         "first_reading_per_s": per_second(vocab, lambda w: pinyin.readings(w, 1), clear, args.repeats),
         "pypinyin_lazy_pinyin_per_s": per_second(vocab, lazy_pinyin, lambda: None, args.repeats),
         "pypinyin_heteronym_per_s": per_second(
-            vocab, lambda w: pypinyin_heteronyms(w, style=Style.NORMAL, heteronym=True), lambda: None, args.repeats),
+            vocab, lambda w: pypinyin_heteronyms(w, style=Style.NORMAL, heteronym=True), lambda: None, args.repeats
+        ),
         "mean_readings_per_word": round(sum(len(pinyin.readings(w)) for w in vocab) / len(vocab), 2),
         "load_average": os.getloadavg()[0],
     }

@@ -37,8 +37,8 @@ CORPUS = pathlib.Path("/work/shared/corpus")
 NEWS = CORPUS / "news_zh.jsonl.xz"
 GAZETTE = CORPUS / "gazette_zh_hant.jsonl.xz"
 RESULTS = pathlib.Path(__file__).with_name("results") / "regional.md"
-SAMPLE = 300   # occurrences per word whose word boundaries are checked
-WINDOW = 10    # characters of context each side given to jieba
+SAMPLE = 300  # occurrences per word whose word boundaries are checked
+WINDOW = 10  # characters of context each side given to jieba
 TOP = 30
 
 
@@ -94,9 +94,15 @@ def measure_usage() -> dict[str, regional.Usage]:
                     straddling[word] += straddles(tokens, at - lo, at - lo + len(word))
             documents_with.update(found)
         counts[path] = documents_with, sampled, straddling
-    return {w: regional.Usage(counts[NEWS][0][w], counts[GAZETTE][0][w], *(c[w] for c in counts[NEWS][1:]),
-                              *(c[w] for c in counts[GAZETTE][1:]))
-            for w in sorted(finder.words)}
+    return {
+        w: regional.Usage(
+            counts[NEWS][0][w],
+            counts[GAZETTE][0][w],
+            *(c[w] for c in counts[NEWS][1:]),
+            *(c[w] for c in counts[GAZETTE][1:]),
+        )
+        for w in sorted(finder.words)
+    }
 
 
 def write_usage(usage: dict[str, regional.Usage], path: pathlib.Path = regional.USAGE) -> None:
@@ -106,8 +112,9 @@ def write_usage(usage: dict[str, regional.Usage], path: pathlib.Path = regional.
         f" the news and for the gazette: occurrences checked (up to {SAMPLE}) and of those, how many straddle a"
         " boundary of jieba's words\n"
     )
-    path.write_text(header + "".join(f"{w}\t" + "\t".join(map(str, u)) + "\n" for w, u in usage.items()),
-                    encoding="utf-8")
+    path.write_text(
+        header + "".join(f"{w}\t" + "\t".join(map(str, u)) + "\n" for w, u in usage.items()), encoding="utf-8"
+    )
 
 
 def _pairs() -> list[tuple[str, str]]:
@@ -128,9 +135,17 @@ def evaluate(show: int) -> str:
     for t in taiwan:
         for m in sorted(m for m, theirs in pairs if theirs == t):
             expanded = {m} | {analysis.fold(a) for a in regional.alternatives(regional.written(m))}
-            counts = [sum(bool(found & words) for found in present[name])
-                      for name, words in (("gazette", {t}), ("gazette", {m}), ("gazette", expanded),
-                                          ("news", {m}), ("news", {t}), ("news", expanded))]
+            counts = [
+                sum(bool(found & words) for found in present[name])
+                for name, words in (
+                    ("gazette", {t}),
+                    ("gazette", {m}),
+                    ("gazette", expanded),
+                    ("news", {m}),
+                    ("news", {t}),
+                    ("news", expanded),
+                )
+            ]
             rows.append((regional.written(t), regional.written(m), *counts))
     lines = [
         f"Regional word forms: the {TOP} Taiwan forms found in most documents of the Taiwan gazette (15,000 "
@@ -161,7 +176,7 @@ def _show_contexts(taiwan: list[str], pairs: list[tuple[str, str]], show: int) -
                 at = folded.find(word)
                 if at >= 0 and seen[word] < show:
                     seen[word] += 1
-                    context = text[max(0, at - 12):at + len(word) + 12].replace("\n", " ")
+                    context = text[max(0, at - 12) : at + len(word) + 12].replace("\n", " ")
                     print(f"{path.name[:4]}\t{word}\t{context}", file=sys.stderr)
 
 

@@ -133,8 +133,14 @@ def relevance(case: Case, docs: dict[str, Doc], texts: Texts) -> Callable[[str],
     return lambda doc_id: texts.contains(doc_id, case.query)
 
 
-def evaluate(engine: Engine, metric: Metric, cases: Sequence[Case], docs: dict[str, Doc], texts: Texts,
-             log: Callable[[str], None]) -> list[Outcome]:
+def evaluate(
+    engine: Engine,
+    metric: Metric,
+    cases: Sequence[Case],
+    docs: dict[str, Doc],
+    texts: Texts,
+    log: Callable[[str], None],
+) -> list[Outcome]:
     """Every case of `metric` put to `engine`, in order."""
     outcomes: list[Outcome] = []
     misses = 0
@@ -143,8 +149,7 @@ def evaluate(engine: Engine, metric: Metric, cases: Sequence[Case], docs: dict[s
         if metric.measure == "recall":
             outcome = ask_recall(engine, f'"{case.query}"' if metric.quoted else case.query, case.doc_id)
         else:
-            outcome = ask_known_item(engine, case.query, relevance(case, docs, texts),
-                                     diagnose=misses < FAILURES_KEPT)
+            outcome = ask_known_item(engine, case.query, relevance(case, docs, texts), diagnose=misses < FAILURES_KEPT)
         misses += not outcome.found
         outcomes.append(outcome)
         if i % 250 == 0 or i == len(cases):
@@ -169,8 +174,15 @@ def failures(metric: Metric, cases: Sequence[Case], outcomes: Sequence[Outcome])
     kept = []
     for case, outcome in zip(cases, outcomes):
         if not outcome.found and len(kept) < FAILURES_KEPT:
-            kept.append({"case": case.kind + (f"/{case.edge}" if case.edge else ""), "query_chars": len(case.query),
-                         "rank": outcome.rank, "hits": outcome.hits, "refused": outcome.refused})
+            kept.append(
+                {
+                    "case": case.kind + (f"/{case.edge}" if case.edge else ""),
+                    "query_chars": len(case.query),
+                    "rank": outcome.rank,
+                    "hits": outcome.hits,
+                    "refused": outcome.refused,
+                }
+            )
     return kept
 
 
@@ -178,23 +190,32 @@ def summarise(metric: Metric, cases: Sequence[Case], ours: Sequence[Outcome], th
     """One metric's figures for the report, with the target assessed."""
     shared = len(theirs)
     entry = {
-        "metric": metric.name, "case_type": metric.kind, "measure": metric.measure, "quoted": metric.quoted,
-        "cases": len(cases), "naive_cases": shared,
-        "ours": score(metric, ours), "naive": score(metric, theirs),
+        "metric": metric.name,
+        "case_type": metric.kind,
+        "measure": metric.measure,
+        "quoted": metric.quoted,
+        "cases": len(cases),
+        "naive_cases": shared,
+        "ours": score(metric, ours),
+        "naive": score(metric, theirs),
         "ours_on_naive_cases": score(metric, ours[:shared]),
-        "ours_refused": sum(o.refused for o in ours), "naive_refused": sum(o.refused for o in theirs),
+        "ours_refused": sum(o.refused for o in ours),
+        "naive_refused": sum(o.refused for o in theirs),
         # Queries answered with no result at all: the worst miss.
         "ours_no_results": sum(o.hits == 0 and not o.refused for o in ours),
         "naive_no_results": sum(o.hits == 0 and not o.refused for o in theirs),
     }
     edges = sorted({c.edge for c in cases if c.edge})
     if edges:
-        entry["by_edge"] = {edge: {
-            "cases": sum(c.edge == edge for c in cases),
-            "ours": score(metric, [o for c, o in zip(cases, ours) if c.edge == edge]),
-            "naive_cases": sum(c.edge == edge for c in cases[:shared]),
-            "naive": score(metric, [o for c, o in zip(cases, theirs) if c.edge == edge]),
-        } for edge in edges}
+        entry["by_edge"] = {
+            edge: {
+                "cases": sum(c.edge == edge for c in cases),
+                "ours": score(metric, [o for c, o in zip(cases, ours) if c.edge == edge]),
+                "naive_cases": sum(c.edge == edge for c in cases[:shared]),
+                "naive": score(metric, [o for c, o in zip(cases, theirs) if c.edge == edge]),
+            }
+            for edge in edges
+        }
     limit = TARGETS[metric.target]
     entry["target"] = f"≥ {limit:.0%}" if metric.measure == "recall" else f"≥ {limit}"
     met = entry["ours"] is not None and entry["ours"] >= limit
@@ -234,8 +255,9 @@ def write_set(corpus: pathlib.Path, skip_lines: int, docs: int, target: pathlib.
     return kept
 
 
-def run_set(name: str, spec: SetSpec, docs: int, opts: argparse.Namespace, workdir: pathlib.Path,
-            log: Callable[[str], None]) -> dict:
+def run_set(
+    name: str, spec: SetSpec, docs: int, opts: argparse.Namespace, workdir: pathlib.Path, log: Callable[[str], None]
+) -> dict:
     """Build both engines' indexes of one set, draw its cases, ask both, and summarise."""
     folder = workdir / name
     folder.mkdir()
@@ -257,23 +279,28 @@ def run_set(name: str, spec: SetSpec, docs: int, opts: argparse.Namespace, workd
         texts = Texts(documents)
         by_id = {d.id: d for d in documents}
         cases, drawn = draw(documents, texts, f"{opts.seed}/{name}", opts.cases)
-        log(f"{name}: {len(cases):,} cases drawn ({drawn['titles_too_short']} titles under "
-            f"{drawn['min_title_chars']} characters skipped)")
+        log(
+            f"{name}: {len(cases):,} cases drawn ({drawn['titles_too_short']} titles under "
+            f"{drawn['min_title_chars']} characters skipped)"
+        )
         metrics, seconds = [], {e.name: 0.0 for e in engines}
         for metric in METRICS:
             chosen = [c for c in cases if c.kind == metric.kind]
             answers = {}
             for engine in engines:
-                subset = chosen if engine is ours else chosen[:opts.naive_cases]
+                subset = chosen if engine is ours else chosen[: opts.naive_cases]
                 started = time.perf_counter()
                 answers[engine.name] = evaluate(engine, metric, subset, by_id, texts, log)
                 seconds[engine.name] += time.perf_counter() - started
             metrics.append(summarise(metric, chosen, answers["ours"], answers.get("naive", [])))
             log(f"{name}: {metric.name}: ours {metrics[-1]['ours']}, naive {metrics[-1]['naive']}")
         return {
-            "corpus": spec.corpus, "skipped_lines": spec.skip_lines, "docs": len(documents),
+            "corpus": spec.corpus,
+            "skipped_lines": spec.skip_lines,
+            "docs": len(documents),
             "skipped_by_ours": ours.skipped,
-            "titles_too_short": drawn["titles_too_short"], "min_title_chars": drawn["min_title_chars"],
+            "titles_too_short": drawn["titles_too_short"],
+            "min_title_chars": drawn["min_title_chars"],
             "build_s": {e.name: e.build_s for e in engines},
             "query_s": {engine: round(s, 1) for engine, s in seconds.items()},
             "metrics": metrics,
@@ -301,9 +328,12 @@ def markdown(result: dict) -> str:
         "",
         f"Run {meta['date']} at commit `{meta['commit']}`, seed {meta['seed']}, {meta['total_s']:.0f} s in all; "
         f"up to {meta['cases']:,} cases per metric and set"
-        + ("." if meta["naive_cases"] >= meta["cases"] else
-           f", the baseline asked the first {meta['naive_cases']:,} of them (in random order; ours on those "
-           "same cases in brackets).")
+        + (
+            "."
+            if meta["naive_cases"] >= meta["cases"]
+            else f", the baseline asked the first {meta['naive_cases']:,} of them (in random order; ours on those "
+            "same cases in brackets)."
+        )
         + " A body run counts as found at the first result containing it (compared as NFKC, simplified "
         "script, case-folded, whitespace removed); a headline at the first result with the same title; a rare "
         "string only at its own article, anywhere in the results. A query an engine refuses counts as not "
@@ -311,7 +341,7 @@ def markdown(result: dict) -> str:
         "gives each token its character offset as its position, consecutive only for one-character words.",
     ]
     for name, entry in result["sets"].items():
-        where = (f"from line {entry['skipped_lines'] + 1:,} on" if entry["skipped_lines"] else "from its start")
+        where = f"from line {entry['skipped_lines'] + 1:,} on" if entry["skipped_lines"] else "from its start"
         lines += [
             "",
             f"## {name}: {entry['docs']:,} documents of `{entry['corpus']}` {where}",
@@ -324,43 +354,59 @@ def markdown(result: dict) -> str:
             if m["naive_cases"] and m["naive_cases"] < m["cases"]:
                 ours += f" ({_figure(m['ours_on_naive_cases'], m['measure'])})"
             met = "–" if m["met"] is None else "✅ met" if m["met"] else "❌ missed"
-            lines.append(f"| {m['metric']} | {m['cases']:,} ({m['naive_cases']:,}) | {ours} | "
-                         f"{_figure(m['naive'], m['measure'])} | {m['target']} | {met} |")
+            lines.append(
+                f"| {m['metric']} | {m['cases']:,} ({m['naive_cases']:,}) | {ours} | "
+                f"{_figure(m['naive'], m['measure'])} | {m['target']} | {met} |"
+            )
             for edge, e in m.get("by_edge", {}).items():
                 label = "cut at number/word edges" if edge == "whole" else "cut inside a number/word"
-                lines.append(f"| … {label} | {e['cases']:,} ({e['naive_cases']:,}) | "
-                             f"{_figure(e['ours'], m['measure'])} | {_figure(e['naive'], m['measure'])} | | |")
+                lines.append(
+                    f"| … {label} | {e['cases']:,} ({e['naive_cases']:,}) | "
+                    f"{_figure(e['ours'], m['measure'])} | {_figure(e['naive'], m['measure'])} | | |"
+                )
+
         def label(m: dict) -> str:
             return m["case_type"] + (" quoted" if m["quoted"] else "")
 
         refused = ", ".join(f"{label(m)} {m['ours_refused']}" for m in entry["metrics"] if m["ours_refused"])
-        empty = ", ".join(f"{label(m)} {m['ours_no_results']:,} / {m['naive_no_results']:,}"
-                          for m in entry["metrics"])
+        empty = ", ".join(f"{label(m)} {m['ours_no_results']:,} / {m['naive_no_results']:,}" for m in entry["metrics"])
         lines += [
             "",
-            (f"Titles under {entry['min_title_chars']} characters skipped: {entry['titles_too_short']}. "
-             f"Queries ours refused (SearchError): {refused or 'none'}. "
-             f"Queries with no result at all, ours / naive: {empty}. "
-             f"Build: ours {entry['build_s'].get('ours')} s, naive {entry['build_s'].get('naive', '–')} s; "
-             f"asking: ours {entry['query_s'].get('ours')} s, naive {entry['query_s'].get('naive', '–')} s."),
+            (
+                f"Titles under {entry['min_title_chars']} characters skipped: {entry['titles_too_short']}. "
+                f"Queries ours refused (SearchError): {refused or 'none'}. "
+                f"Queries with no result at all, ours / naive: {empty}. "
+                f"Build: ours {entry['build_s'].get('ours')} s, naive {entry['build_s'].get('naive', '–')} s; "
+                f"asking: ours {entry['query_s'].get('ours')} s, naive {entry['query_s'].get('naive', '–')} s."
+            ),
         ]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", default=str(HERE / "results" / "relevance"),
-                        help="write OUT.md and OUT.json (default: benchmarks/results/relevance)")
+    parser.add_argument(
+        "--out",
+        default=str(HERE / "results" / "relevance"),
+        help="write OUT.md and OUT.json (default: benchmarks/results/relevance)",
+    )
     parser.add_argument("--cases", type=int, default=3000, help="at most N cases per metric and set (default 3000)")
-    parser.add_argument("--naive-cases", type=int,
-                        help="ask the baseline only the first N of each metric's cases (default: all)")
+    parser.add_argument(
+        "--naive-cases", type=int, help="ask the baseline only the first N of each metric's cases (default: all)"
+    )
     parser.add_argument("--docs", type=int, help="at most N documents per set (default: 5,000 news, 2,000 gazette)")
     parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=list(SETS), help="which sets")
-    parser.add_argument("--corpus-dir", default=CORPUS_DIR,
-                        help=f"where {' and '.join(s.corpus for s in SETS.values())} are (default {CORPUS_DIR})")
+    parser.add_argument(
+        "--corpus-dir",
+        default=CORPUS_DIR,
+        help=f"where {' and '.join(s.corpus for s in SETS.values())} are (default {CORPUS_DIR})",
+    )
     parser.add_argument("--seed", default="12", help="seed of the case draw (default 12)")
-    parser.add_argument("--workdir", help="where the temporary input and indexes go (a new folder inside it, "
-                                          "removed at the end; default: the system's temporary folder)")
+    parser.add_argument(
+        "--workdir",
+        help="where the temporary input and indexes go (a new folder inside it, "
+        "removed at the end; default: the system's temporary folder)",
+    )
     parser.add_argument("--no-naive", action="store_true", help="skip the baseline (development only)")
     opts = parser.parse_args(argv)
 
@@ -374,16 +420,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = loadavg()
     workdir = pathlib.Path(tempfile.mkdtemp(prefix="chaoyang-relevance-", dir=opts.workdir))
     try:
-        sets = {name: run_set(name, SETS[name], min(opts.docs or SETS[name].docs, SETS[name].docs), opts,
-                              workdir, log) for name in opts.sets}
+        sets = {
+            name: run_set(name, SETS[name], min(opts.docs or SETS[name].docs, SETS[name].docs), opts, workdir, log)
+            for name in opts.sets
+        }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)  # it holds corpus text: never left behind
     result = {
-        "meta": {"date": datetime.datetime.now().isoformat(timespec="seconds"), "commit": _git_commit(),
-                 "seed": opts.seed, "cases": opts.cases,
-                 "naive_cases": 0 if opts.no_naive else opts.naive_cases or opts.cases,
-                 "python": platform.python_version(), "load_before": load_before, "load_after": loadavg(),
-                 "total_s": round(time.perf_counter() - started, 1)},
+        "meta": {
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "commit": _git_commit(),
+            "seed": opts.seed,
+            "cases": opts.cases,
+            "naive_cases": 0 if opts.no_naive else opts.naive_cases or opts.cases,
+            "python": platform.python_version(),
+            "load_before": load_before,
+            "load_after": loadavg(),
+            "total_s": round(time.perf_counter() - started, 1),
+        },
         "targets": TARGETS,
         "sets": sets,
     }

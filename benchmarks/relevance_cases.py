@@ -167,14 +167,20 @@ def _cut(rng: random.Random, spans: list[tuple[str, int, int]], mixed: bool) -> 
     line, lo, hi = rng.choices(spans, weights=[e - s for _, s, e in spans])[0]
     size = rng.randint(RUN_CHARS[0], min(RUN_CHARS[1], hi - lo))
     start = rng.randint(lo, hi - size)
-    run = line[start:start + size]
+    run = line[start : start + size]
     if mixed and not (has_han(run) and has_alnum(run) and _MIXED_SPAN.fullmatch(run)):
         return None
     return run, edge_of(line, start, start + size) if mixed else "whole"
 
 
-def run_cases(docs: Sequence[Doc], kind: str, rng: random.Random, limit: int,
-              accept: Callable[[str], bool] = lambda run: True, tries: int = 400) -> Iterator[Case]:
+def run_cases(
+    docs: Sequence[Doc],
+    kind: str,
+    rng: random.Random,
+    limit: int,
+    accept: Callable[[str], bool] = lambda run: True,
+    tries: int = 400,
+) -> Iterator[Case]:
     """Up to `limit` runs of `kind` (``run-han``, or mixed: ``run-mixed``/``rare-mixed``) cut from random
     documents; mixed runs alternate between the two edges. `accept(run)` may reject a run (rarity)."""
     mixed = kind != "run-han"
@@ -239,6 +245,7 @@ class Texts:
 
 def draw(docs: Sequence[Doc], texts: Texts, seed: str, limit: int) -> tuple[list[Case], dict]:
     """Every case type for one set, up to `limit` cases each, in random order; and what was skipped."""
+
     def rng(kind: str) -> random.Random:
         return random.Random(f"{seed}/{kind}")
 
@@ -246,6 +253,11 @@ def draw(docs: Sequence[Doc], texts: Texts, seed: str, limit: int) -> tuple[list
     cases = list(headlines)
     cases += run_cases(docs, "run-han", rng("run-han"), limit)
     cases += run_cases(docs, "run-mixed", rng("run-mixed"), limit)
-    cases += run_cases(docs, "rare-mixed", rng("rare-mixed"), limit,
-                       accept=lambda run: texts.doc_count(run, RARE_MAX_DOCS + 1) <= RARE_MAX_DOCS)
+    cases += run_cases(
+        docs,
+        "rare-mixed",
+        rng("rare-mixed"),
+        limit,
+        accept=lambda run: texts.doc_count(run, RARE_MAX_DOCS + 1) <= RARE_MAX_DOCS,
+    )
     return cases, {"titles_too_short": short, "min_title_chars": MIN_TITLE_CHARS}

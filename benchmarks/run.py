@@ -166,8 +166,14 @@ def phase_ours_build(opts) -> dict:
     segments = ix._segments()
     doc_count = sum(s.doc_count() for s in segments)
     segments = len(segments)
-    return {"wall_s": round(wall, 2), "added": len(report.added), "skipped": len(report.skipped),
-            "doc_count": doc_count, "segments": segments, "index_mb": round(_dir_size(opts.index) / 1e6, 2)}
+    return {
+        "wall_s": round(wall, 2),
+        "added": len(report.added),
+        "skipped": len(report.skipped),
+        "doc_count": doc_count,
+        "segments": segments,
+        "index_mb": round(_dir_size(opts.index) / 1e6, 2),
+    }
 
 
 def _specs() -> list[dict]:
@@ -208,8 +214,14 @@ def phase_ours_query(opts) -> dict:
     for spec in specs:
         t = time.perf_counter()
         results = run(spec)
-        per_query.append({**spec, "hits": results.total, "first_ms": round((time.perf_counter() - t) * 1000, 2),
-                          "facet_values": sum(len(v) for v in results.facets.values())})
+        per_query.append(
+            {
+                **spec,
+                "hits": results.total,
+                "first_ms": round((time.perf_counter() - t) * 1000, 2),
+                "facet_values": sum(len(v) for v in results.facets.values()),
+            }
+        )
     warmup_s = time.perf_counter() - started
     samples: list[list[float]] = [[] for _ in specs]
     for _ in range(opts.repeats):
@@ -252,8 +264,12 @@ def phase_ours_incremental(opts) -> dict:
     from indexer import index
 
     report = index.update(opts.index, [opts.input], wait=10)
-    return {"wall_s": round(time.perf_counter() - started, 3), "summary": report.summary(),
-            "updated": len(report.updated), "added": len(report.added)}
+    return {
+        "wall_s": round(time.perf_counter() - started, 3),
+        "summary": report.summary(),
+        "updated": len(report.updated),
+        "added": len(report.added),
+    }
 
 
 PHASES = {
@@ -336,45 +352,104 @@ def assess(result: dict) -> list[dict]:
 
     def row(name, unit, o, n, limit, limit_text, value_for_limit=None):
         value = o if value_for_limit is None else value_for_limit
-        rows.append({"metric": name, "unit": unit, "ours": o, "naive": n, "ratio": _ratio(o, n),
-                     "target": limit_text, "met": _met(value, limit)})
+        rows.append(
+            {
+                "metric": name,
+                "unit": unit,
+                "ours": o,
+                "naive": n,
+                "ratio": _ratio(o, n),
+                "target": limit_text,
+                "met": _met(value, limit),
+            }
+        )
 
     build_limit = TARGETS["build_ratio"] * nb["wall_s"] if nb.get("wall_s") else None
-    row("build wall time", "s", ob["wall_s"], nb.get("wall_s"), build_limit,
-        f"≤ {TARGETS['build_ratio']}× naive")
+    row("build wall time", "s", ob["wall_s"], nb.get("wall_s"), build_limit, f"≤ {TARGETS['build_ratio']}× naive")
     row("build throughput", "articles/s", ob["articles_per_s"], nb.get("articles_per_s"), None, "")
     row("build input throughput", "MB/s", ob["input_mb_per_s"], nb.get("input_mb_per_s"), None, "")
-    row("build peak RSS (all processes)", "MB", ob["peak_rss_mb"], nb.get("peak_rss_mb"),
-        TARGETS["build_peak_rss_mb"], f"≤ {TARGETS['build_peak_rss_mb']} MB")
+    row(
+        "build peak RSS (all processes)",
+        "MB",
+        ob["peak_rss_mb"],
+        nb.get("peak_rss_mb"),
+        TARGETS["build_peak_rss_mb"],
+        f"≤ {TARGETS['build_peak_rss_mb']} MB",
+    )
     size_limit = TARGETS["index_size_ratio"] * nb["index_mb"] if nb.get("index_mb") else None
-    row("index size on disk", "MB", ob["index_mb"], nb.get("index_mb"), size_limit,
-        f"≤ {TARGETS['index_size_ratio']:g}× naive")
-    row("query p50 (top 10 + snippets + facets)", "ms", oq["p50_ms"], nq.get("p50_ms"), TARGETS["query_p50_ms"],
-        f"≤ {TARGETS['query_p50_ms']} ms")
-    row("query p95 (top 10 + snippets + facets)", "ms", oq["p95_ms"], nq.get("p95_ms"), TARGETS["query_p95_ms"],
-        f"≤ {TARGETS['query_p95_ms']} ms")
+    row(
+        "index size on disk",
+        "MB",
+        ob["index_mb"],
+        nb.get("index_mb"),
+        size_limit,
+        f"≤ {TARGETS['index_size_ratio']:g}× naive",
+    )
+    row(
+        "query p50 (top 10 + snippets + facets)",
+        "ms",
+        oq["p50_ms"],
+        nq.get("p50_ms"),
+        TARGETS["query_p50_ms"],
+        f"≤ {TARGETS['query_p50_ms']} ms",
+    )
+    row(
+        "query p95 (top 10 + snippets + facets)",
+        "ms",
+        oq["p95_ms"],
+        nq.get("p95_ms"),
+        TARGETS["query_p95_ms"],
+        f"≤ {TARGETS['query_p95_ms']} ms",
+    )
     row("query p99 (top 10 + snippets + facets)", "ms", oq["p99_ms"], nq.get("p99_ms"), None, "")
     if ours.get("worst"):
         ow, nw = worst.summary(ours["worst"]), worst.summary(naive["worst"]) if naive.get("worst") else {}
-        rows.append({"metric": f"worst cases ≤ {TARGETS['worst_ms']} ms with exact totals", "unit": "cases",
-                     "ours": f"{ow['met']} of {ow['cases']}",
-                     "naive": f"{nw['met']} of {nw['cases']}" if nw else None, "ratio": None,
-                     "target": f"all {ow['cases']}", "met": ow["met"] == ow["cases"]})
+        rows.append(
+            {
+                "metric": f"worst cases ≤ {TARGETS['worst_ms']} ms with exact totals",
+                "unit": "cases",
+                "ours": f"{ow['met']} of {ow['cases']}",
+                "naive": f"{nw['met']} of {nw['cases']}" if nw else None,
+                "ratio": None,
+                "target": f"all {ow['cases']}",
+                "met": ow["met"] == ow["cases"],
+            }
+        )
         # "> 60 s" where a case was stopped: no ratio then
         o_slow, n_slow = ow["slowest"], nw.get("slowest")
         numeric = isinstance(o_slow, float) and isinstance(n_slow, float)
-        rows.append({"metric": "worst case: slowest run of the slowest case", "unit": "ms", "ours": o_slow,
-                     "naive": n_slow, "ratio": _ratio(o_slow, n_slow) if numeric else None,
-                     "target": f"≤ {TARGETS['worst_ms']} ms each (table below)", "met": None})
+        rows.append(
+            {
+                "metric": "worst case: slowest run of the slowest case",
+                "unit": "ms",
+                "ours": o_slow,
+                "naive": n_slow,
+                "ratio": _ratio(o_slow, n_slow) if numeric else None,
+                "target": f"≤ {TARGETS['worst_ms']} ms each (table below)",
+                "met": None,
+            }
+        )
     oc, nc = ours["cold"], naive.get("cold", {})
-    row("cold query, new process (median)", "s", oc["query_median_s"], nc.get("query_median_s"),
-        TARGETS["cold_query_s"], f"≤ {TARGETS['cold_query_s']} s")
+    row(
+        "cold query, new process (median)",
+        "s",
+        oc["query_median_s"],
+        nc.get("query_median_s"),
+        TARGETS["cold_query_s"],
+        f"≤ {TARGETS['cold_query_s']} s",
+    )
     row("cold query, new process (worst)", "s", oc["query_max_s"], nc.get("query_max_s"), None, "")
     row("`search --help` (median)", "s", oc["help_median_s"], None, TARGETS["help_s"], f"≤ {TARGETS['help_s']} s")
     inc = ours.get("incremental")
     if inc:
-        row("incremental update, 1 changed article (new process)", "s", inc["process_s"], None,
-            TARGETS["incremental_s"], f"≤ {TARGETS['incremental_s']} s")
+        row(
+            "incremental update, 1 changed article (new process)",
+            "s",
+            inc["process_s"],
+            None,
+            TARGETS["incremental_s"],
+            f"≤ {TARGETS['incremental_s']} s",
+        )
         row("incremental update, 1 changed article (update() call)", "s", inc["update_s"], None, None, "")
     return rows
 
@@ -402,25 +477,41 @@ def markdown(result: dict) -> str:
     ]
     for r in result["assessment"]:
         met = "" if r["met"] is None else "✅" if r["met"] else "❌"
-        lines.append(f"| {r['metric']} | {r['unit']} | {_fmt(r['ours'])} | {_fmt(r['naive'])} | "
-                     f"{_fmt(r['ratio'])} | {r['target']} | {met} |")
+        lines.append(
+            f"| {r['metric']} | {r['unit']} | {_fmt(r['ours'])} | {_fmt(r['naive'])} | "
+            f"{_fmt(r['ratio'])} | {r['target']} | {met} |"
+        )
     naive = result.get("naive")
     if naive:
-        lines += ["", "Naive baseline p95 by mode (ms): " + ", ".join(
-            f"{mode} {v}" for mode, v in naive["query"]["p95_ms_by_mode"].items()) + "."]
+        lines += [
+            "",
+            "Naive baseline p95 by mode (ms): "
+            + ", ".join(f"{mode} {v}" for mode, v in naive["query"]["p95_ms_by_mode"].items())
+            + ".",
+        ]
     if result["ours"].get("worst"):
-        lines += ["", "## Worst cases", "",
-                  f"Each case warm (one untimed run first), then timed {meta['worst_repeats']}× (fewer when a run "
-                  f"takes longer than the {meta['case_limit_s']:g} s limit; a case whose untimed run exceeds it is "
-                  f"stopped); the page's 10 hits with snippets and every facet count. Met: the slowest timed run "
-                  f"≤ {TARGETS['worst_ms']} ms, the answer complete (not partial) and its total the same in "
-                  f"every run.", "", *worst.markdown(result["ours"]["worst"], (naive or {}).get("worst")), "",
-                  "The baseline: jieba's analyzer drops 的, 了 and 和 as stop words (so `的` finds nothing and "
-                  "`的 是` is `是`), and single characters match only where jieba left them as words; with no "
-                  "date field it browses newest year first (`Every()` sorted by year)."]
+        lines += [
+            "",
+            "## Worst cases",
+            "",
+            f"Each case warm (one untimed run first), then timed {meta['worst_repeats']}× (fewer when a run "
+            f"takes longer than the {meta['case_limit_s']:g} s limit; a case whose untimed run exceeds it is "
+            f"stopped); the page's 10 hits with snippets and every facet count. Met: the slowest timed run "
+            f"≤ {TARGETS['worst_ms']} ms, the answer complete (not partial) and its total the same in "
+            f"every run.",
+            "",
+            *worst.markdown(result["ours"]["worst"], (naive or {}).get("worst")),
+            "",
+            "The baseline: jieba's analyzer drops 的, 了 and 和 as stop words (so `的` finds nothing and "
+            "`的 是` is `是`), and single characters match only where jieba left them as words; with no "
+            "date field it browses newest year first (`Every()` sorted by year).",
+        ]
     ob = result["ours"]["build"]
-    lines += ["", f"Ours: {ob['doc_count']:,} documents in {ob['segments']} segment(s); "
-                  f"zero-hit queries: {', '.join(result['ours']['query']['zero_hit_queries']) or 'none'}."]
+    lines += [
+        "",
+        f"Ours: {ob['doc_count']:,} documents in {ob['segments']} segment(s); "
+        f"zero-hit queries: {', '.join(result['ours']['query']['zero_hit_queries']) or 'none'}.",
+    ]
     if naive:
         lines += [f"Naive: zero-hit queries: {', '.join(naive['query']['zero_hit_queries']) or 'none'}."]
     return "\n".join(lines) + "\n"
@@ -432,8 +523,9 @@ def markdown(result: dict) -> str:
 def _git_commit() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "indexer", "benchmarks"],
-                               capture_output=True, text=True, cwd=REPO).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "indexer", "benchmarks"], capture_output=True, text=True, cwd=REPO
+        ).stdout.strip()
         return out.stdout.strip() + ("+changes" if dirty else "")
     except OSError:
         return "unknown"
@@ -449,8 +541,19 @@ def cold_starts(index_dir: pathlib.Path, rounds: int, naive_index: pathlib.Path 
     time_command([*search, "--index-dir", str(index_dir), queries[0], "--json"], env)
     time_command([*search, "--help"], env)
     if naive_index is not None:
-        time_command([sys.executable, str(pathlib.Path(__file__).resolve()), "--phase", "naive-cold", "--index",
-                      str(naive_index), "--query", queries[0]], env)
+        time_command(
+            [
+                sys.executable,
+                str(pathlib.Path(__file__).resolve()),
+                "--phase",
+                "naive-cold",
+                "--index",
+                str(naive_index),
+                "--query",
+                queries[0],
+            ],
+            env,
+        )
     for _ in range(rounds):
         for q in queries:
             seconds, done = time_command([*search, "--index-dir", str(index_dir), q, "--json"], env)
@@ -459,8 +562,19 @@ def cold_starts(index_dir: pathlib.Path, rounds: int, naive_index: pathlib.Path 
             json.loads(done.stdout)
             ours_q.append(seconds)
             if naive_index is not None:
-                seconds, done = time_command([sys.executable, str(pathlib.Path(__file__).resolve()), "--phase",
-                                              "naive-cold", "--index", str(naive_index), "--query", q], env)
+                seconds, done = time_command(
+                    [
+                        sys.executable,
+                        str(pathlib.Path(__file__).resolve()),
+                        "--phase",
+                        "naive-cold",
+                        "--index",
+                        str(naive_index),
+                        "--query",
+                        q,
+                    ],
+                    env,
+                )
                 if done.returncode != 0:
                     raise RuntimeError(f"naive cold query {q!r} failed: {done.stderr[-2000:]}")
                 naive_q.append(seconds)
@@ -470,11 +584,17 @@ def cold_starts(index_dir: pathlib.Path, rounds: int, naive_index: pathlib.Path 
         helps.append(seconds)
 
     def summary(samples):
-        return {"query_median_s": round(statistics.median(samples), 3), "query_max_s": round(max(samples), 3),
-                "runs": len(samples)} if samples else {}
+        return (
+            {
+                "query_median_s": round(statistics.median(samples), 3),
+                "query_max_s": round(max(samples), 3),
+                "runs": len(samples),
+            }
+            if samples
+            else {}
+        )
 
-    ours = {**summary(ours_q), "help_median_s": round(statistics.median(helps), 3),
-            "help_max_s": round(max(helps), 3)}
+    ours = {**summary(ours_q), "help_median_s": round(statistics.median(helps), 3), "help_max_s": round(max(helps), 3)}
     return ours, summary(naive_q)
 
 
@@ -482,20 +602,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="?", help="JSON Lines corpus (.jsonl or .jsonl.xz)")
     parser.add_argument("--docs", type=int, default=0, help="index the first N articles (default: all)")
-    parser.add_argument("--out", default=str(HERE / "results" / "latest"),
-                        help="write OUT.json and OUT.md (default: benchmarks/results/latest)")
-    parser.add_argument("--workdir", help="where the indexes are built (default: a new folder under the "
-                                          "system's temporary folder, removed at the end)")
+    parser.add_argument(
+        "--out",
+        default=str(HERE / "results" / "latest"),
+        help="write OUT.json and OUT.md (default: benchmarks/results/latest)",
+    )
+    parser.add_argument(
+        "--workdir",
+        help="where the indexes are built (default: a new folder under the "
+        "system's temporary folder, removed at the end)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work folder (indexes, input slice)")
     parser.add_argument("--repeats", type=int, default=5, help="timed passes over the query set")
     parser.add_argument("--cold-rounds", type=int, default=3, help="rounds over the cold-start queries")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke run: 1 timed pass, 1 cold round, 7 of the worst cases with a 20 s limit")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 1 timed pass, 1 cold round, 7 of the worst cases with a 20 s limit",
+    )
     parser.add_argument("--worst-repeats", type=int, help="timed runs of each worst case (default: --repeats)")
-    parser.add_argument("--case-limit", type=float, default=60.0,
-                        help="seconds a worst case's untimed run may take before it is stopped (default 60)")
-    parser.add_argument("--worst-budget", type=float, default=1200.0,
-                        help="seconds each engine's worst cases may take in all; the rest are skipped (1200)")
+    parser.add_argument(
+        "--case-limit",
+        type=float,
+        default=60.0,
+        help="seconds a worst case's untimed run may take before it is stopped (default 60)",
+    )
+    parser.add_argument(
+        "--worst-budget",
+        type=float,
+        default=1200.0,
+        help="seconds each engine's worst cases may take in all; the rest are skipped (1200)",
+    )
     parser.add_argument("--no-worst", action="store_true", help="skip the worst cases (development only)")
     parser.add_argument("--no-naive", action="store_true", help="skip the baseline (development only)")
     # Internal: run one phase in this process and print its JSON.
@@ -546,8 +683,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if not opts.no_naive:
             log("naive: building")
-            nb = run_phase(["--phase", "naive-build", "--input", str(source), "--index", str(naive_ix),
-                            "--docs", str(docs)])
+            nb = run_phase(
+                ["--phase", "naive-build", "--input", str(source), "--index", str(naive_ix), "--docs", str(docs)]
+            )
             nb["load_after"] = loadavg()
             result["naive"] = {"build": nb}
             log(f"naive: built in {nb['wall_s']} s, peak RSS {nb['peak_rss_mb']} MB")
@@ -577,8 +715,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if engine == "naive" and not result["naive"]:
                     continue
                 log(f"{engine}: {len(worst_cases)} worst cases")
-                result[engine]["worst"] = worst.run_cases(engine, index_dir, worst_cases, opts.worst_repeats,
-                                                          opts.case_limit, opts.worst_budget, log)
+                result[engine]["worst"] = worst.run_cases(
+                    engine, index_dir, worst_cases, opts.worst_repeats, opts.case_limit, opts.worst_budget, log
+                )
 
         log("cold starts")
         ours_cold, naive_cold = cold_starts(ours_ix, opts.cold_rounds, None if opts.no_naive else naive_ix)
@@ -589,35 +728,47 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         log("incremental update of one changed article")
         changed = changed_article(source, workdir)
-        seconds, done = time_command([*search_command(), "--index-dir", str(ours_ix), "index", str(changed),
-                                      "--quiet"])
+        seconds, done = time_command([*search_command(), "--index-dir", str(ours_ix), "index", str(changed), "--quiet"])
         if done.returncode != 0:
             raise RuntimeError(f"search index failed: {done.stderr[-2000:]}")
         (workdir / "changed.jsonl").write_text(
             (workdir / "changed.jsonl").read_text(encoding="utf-8").replace("作了一处修改", "又作了一处修改"),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         inc = run_phase(["--phase", "ours-incremental", "--input", str(changed), "--index", str(ours_ix)])
         if inc["updated"] != 1:
             raise RuntimeError(f"the incremental update did not update one article: {inc['summary']}")
-        result["ours"]["incremental"] = {"process_s": round(seconds, 3), "update_s": inc["wall_s"],
-                                         "update_process_s": inc["process_wall_s"],
-                                         "peak_rss_mb": inc["peak_rss_mb"]}
+        result["ours"]["incremental"] = {
+            "process_s": round(seconds, 3),
+            "update_s": inc["wall_s"],
+            "update_process_s": inc["process_wall_s"],
+            "peak_rss_mb": inc["peak_rss_mb"],
+        }
         log(f"incremental: {seconds:.2f} s as a new process, {inc['wall_s']} s in update()")
 
         result["meta"] = {
-            "corpus": corpus.name, "docs": docs, "input_mb": info["input_mb"], "cpus": os.cpu_count(),
-            "python": platform.python_version(), "platform": platform.platform(),
-            "date": datetime.datetime.now().isoformat(timespec="seconds"), "commit": _git_commit(),
-            "repeats": opts.repeats, "cold_rounds": opts.cold_rounds, "load_before": load_before,
-            "worst_repeats": opts.worst_repeats, "case_limit_s": opts.case_limit, "worst_budget_s": opts.worst_budget,
-            "load_after": loadavg(), "total_s": round(time.perf_counter() - started, 1),
+            "corpus": corpus.name,
+            "docs": docs,
+            "input_mb": info["input_mb"],
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "commit": _git_commit(),
+            "repeats": opts.repeats,
+            "cold_rounds": opts.cold_rounds,
+            "load_before": load_before,
+            "worst_repeats": opts.worst_repeats,
+            "case_limit_s": opts.case_limit,
+            "worst_budget_s": opts.worst_budget,
+            "load_after": loadavg(),
+            "total_s": round(time.perf_counter() - started, 1),
         }
         result["targets"] = TARGETS
         result["assessment"] = assess(result)
         out = pathlib.Path(opts.out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n",
-                                            encoding="utf-8")
+        out.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         out.with_suffix(".md").write_text(markdown(result), encoding="utf-8")
         log(f"wrote {out.with_suffix('.json')} and {out.with_suffix('.md')}")
         print(markdown(result))

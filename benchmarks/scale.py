@@ -105,11 +105,18 @@ def indexed_documents(index_dir: pathlib.Path) -> int:
     return sum(segment.doc_count() for segment in whoosh_index.open_dir(str(index_dir))._segments())
 
 
-def measure(corpus: pathlib.Path, base: int, size: int, index_dir: pathlib.Path, workdir: pathlib.Path,
-            opts, previous: dict | None, log) -> dict:
+def measure(
+    corpus: pathlib.Path,
+    base: int,
+    size: int,
+    index_dir: pathlib.Path,
+    workdir: pathlib.Path,
+    opts,
+    previous: dict | None,
+    log,
+) -> dict:
     """One size's row: build (unless reusing an index), typical queries, worst cases."""
-    row: dict = {"docs": size, "synthetic": size > base, "repeats_of_base": -(-size // base),
-                 "repeats": opts.repeats}
+    row: dict = {"docs": size, "synthetic": size > base, "repeats_of_base": -(-size // base), "repeats": opts.repeats}
     build_json = index_dir.with_name(index_dir.name + ".build.json")
     reuse = index_dir.is_dir() and any(index_dir.iterdir()) and (opts.reuse or opts.index_dir)
     if reuse:
@@ -134,8 +141,9 @@ def measure(corpus: pathlib.Path, base: int, size: int, index_dir: pathlib.Path,
             source.unlink(missing_ok=True)  # never leave corpus text behind
         if build["doc_count"] != size:
             raise RuntimeError(f"the index of {size} articles holds {build['doc_count']} documents")
-        build.update(input_mb=info["input_mb"], articles_per_s=round(size / build["wall_s"], 1),
-                     load_after=bench.loadavg())
+        build.update(
+            input_mb=info["input_mb"], articles_per_s=round(size / build["wall_s"], 1), load_after=bench.loadavg()
+        )
         build.pop("stderr", None)
         build_json.write_text(json.dumps(build) + "\n", encoding="utf-8")
         row["build"] = build
@@ -144,11 +152,22 @@ def measure(corpus: pathlib.Path, base: int, size: int, index_dir: pathlib.Path,
     query = bench.run_phase(["--phase", "ours-query", "--index", str(index_dir), "--repeats", str(opts.repeats)])
     row["query"] = {**query["latency"], "open_s": query["open_s"], "peak_rss_mb": query["peak_rss_mb"]}
     log(f"{size:,}: p50 {query['latency']['p50_ms']} ms, p95 {query['latency']['p95_ms']} ms; worst cases")
-    cases = worst.run_cases("ours", index_dir, worst.select(), opts.repeats, opts.case_limit, opts.worst_budget,
-                            lambda message: log(f"{size:,}: {message}"))
-    row["worst"] = {**worst.summary(cases), "case_limit_s": opts.case_limit,
-                    "cases_detail": [{k: c.get(k) for k in ("label", "status", "total", "median_ms", "max_ms",
-                                                            "partial", "met")} for c in cases]}
+    cases = worst.run_cases(
+        "ours",
+        index_dir,
+        worst.select(),
+        opts.repeats,
+        opts.case_limit,
+        opts.worst_budget,
+        lambda message: log(f"{size:,}: {message}"),
+    )
+    row["worst"] = {
+        **worst.summary(cases),
+        "case_limit_s": opts.case_limit,
+        "cases_detail": [
+            {k: c.get(k) for k in ("label", "status", "total", "median_ms", "max_ms", "partial", "met")} for c in cases
+        ],
+    }
     row["load_after"] = bench.loadavg()
     return row
 
@@ -166,11 +185,15 @@ def extrapolate(rows: list[dict]) -> str | None:
         return b["build"][key] + slope * (ONE_MILLION - b["docs"])
 
     if at_million("wall_s") <= b["build"]["wall_s"] or at_million("index_mb") <= b["build"]["index_mb"]:
-        return (f"The two largest sizes ({a['docs']:,} and {b['docs']:,}) do not grow steadily enough to "
-                f"extrapolate to {ONE_MILLION:,} articles.")
-    return (f"A straight line through the two largest sizes ({a['docs']:,} and {b['docs']:,}) gives, for "
-            f"{ONE_MILLION:,} articles, a build of about {at_million('wall_s') / 60:,.0f} min and an index of "
-            f"about {at_million('index_mb') / 1000:,.1f} GB (an extrapolation, not a measurement).")
+        return (
+            f"The two largest sizes ({a['docs']:,} and {b['docs']:,}) do not grow steadily enough to "
+            f"extrapolate to {ONE_MILLION:,} articles."
+        )
+    return (
+        f"A straight line through the two largest sizes ({a['docs']:,} and {b['docs']:,}) gives, for "
+        f"{ONE_MILLION:,} articles, a build of about {at_million('wall_s') / 60:,.0f} min and an index of "
+        f"about {at_million('index_mb') / 1000:,.1f} GB (an extrapolation, not a measurement)."
+    )
 
 
 def _cell(value, fmt: str = "{:,.1f}") -> str:
@@ -182,11 +205,13 @@ def markdown(doc: dict) -> str:
     rows = sorted(doc["rows"].values(), key=lambda r: r["docs"])
     meta = doc["meta"]
     lines = [
-        "# Scaling: our engine at several archive sizes", "",
+        "# Scaling: our engine at several archive sizes",
+        "",
         f"Corpus `{meta['corpus']}`, base {meta['base']:,} articles; {meta['cpus']} CPUs; Python {meta['python']}; "
         f"last run {meta['date']} at commit `{meta['commit']}`. Each build and each query phase in a fresh "
         f"process; queries warm, top 10 + snippets + every facet count. Sizes marked *synthetic* are the base "
-        f"repeated with distinct ids (`-r1`, `-r2`, …): the same texts again, not new news.", "",
+        f"repeated with distinct ids (`-r1`, `-r2`, …): the same texts again, not new news.",
+        "",
         "| articles | input | build s | articles/s | index MB | KB / article | build peak RSS MB | "
         f"typical p50 ms | typical p95 ms | worst case: slowest run | worst cases ≤ {worst.TARGET_MS} ms |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|",
@@ -194,10 +219,12 @@ def markdown(doc: dict) -> str:
     for r in rows:
         b, q, w = r.get("build") or {}, r["query"], r["worst"]
         kind = f"synthetic ({r['repeats_of_base']}× base)" if r["synthetic"] else "real"
-        slowest = (f"{w['slowest_max_ms']:,.0f} ms ({w['slowest_label']})" if w["slowest_max_ms"] is not None
-                   else "–")
-        for status, said in (("timeout", f"stopped at {w['case_limit_s']:g} s"), ("skipped", "skipped"),
-                             ("error", "failed")):
+        slowest = f"{w['slowest_max_ms']:,.0f} ms ({w['slowest_label']})" if w["slowest_max_ms"] is not None else "–"
+        for status, said in (
+            ("timeout", f"stopped at {w['case_limit_s']:g} s"),
+            ("skipped", "skipped"),
+            ("error", "failed"),
+        ):
             labels = [c["label"] for c in w["cases_detail"] if c["status"] == status]
             if labels:
                 slowest += f"; {said}: {', '.join(labels)}"
@@ -207,7 +234,8 @@ def markdown(doc: dict) -> str:
             f"{_cell(b.get('wall_s'))} | {_cell(b.get('articles_per_s'), '{:,.0f}')} | "
             f"{_cell(b.get('index_mb'), '{:,.0f}')} | {_cell(per_article)} | "
             f"{_cell(b.get('peak_rss_mb'), '{:,.0f}')} | "
-            f"{q['p50_ms']:,.1f} | {q['p95_ms']:,.1f} | {slowest} | {w['met']} of {w['cases']} |")
+            f"{q['p50_ms']:,.1f} | {q['p95_ms']:,.1f} | {slowest} | {w['met']} of {w['cases']} |"
+        )
     line = extrapolate(rows)
     if line:
         lines += ["", line]
@@ -217,16 +245,20 @@ def markdown(doc: dict) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", help="JSON Lines corpus (.jsonl or .jsonl.xz), read in place")
-    parser.add_argument("--sizes", default=DEFAULT_SIZES,
-                        help=f"comma-separated article counts, `all` or `Nx` (default {DEFAULT_SIZES})")
+    parser.add_argument(
+        "--sizes",
+        default=DEFAULT_SIZES,
+        help=f"comma-separated article counts, `all` or `Nx` (default {DEFAULT_SIZES})",
+    )
     parser.add_argument("--base", type=int, default=0, help="the base: the corpus's first N articles (default all)")
     parser.add_argument("--repeats", type=int, default=3, help="timed passes over the typical set and each worst case")
     parser.add_argument("--case-limit", type=float, default=60.0, help="seconds a worst case may take (60)")
     parser.add_argument("--worst-budget", type=float, default=900.0, help="seconds for all worst cases of a size")
     parser.add_argument("--workdir", help="input slices and indexes (default: a new temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep each size's index (WORKDIR/ours-N)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="query WORKDIR/ours-N (and keep it) instead of building it, if it exists")
+    parser.add_argument(
+        "--reuse", action="store_true", help="query WORKDIR/ours-N (and keep it) instead of building it, if it exists"
+    )
     parser.add_argument("--index-dir", help="with one size: query this existing index instead of building")
     parser.add_argument("--out", default=str(HERE / "results" / "scale"), help="OUT.json and OUT.md")
     opts = parser.parse_args(argv)
@@ -262,16 +294,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             # An index given or reused stays; one built here goes unless --keep.
             keep = opts.keep or opts.index_dir or (opts.reuse and index_dir.is_dir() and any(index_dir.iterdir()))
             try:
-                doc["rows"][str(size)] = measure(corpus, base, size, index_dir, workdir, opts,
-                                                 doc["rows"].get(str(size)), log)
+                doc["rows"][str(size)] = measure(
+                    corpus, base, size, index_dir, workdir, opts, doc["rows"].get(str(size)), log
+                )
             finally:
                 if not keep:
                     shutil.rmtree(index_dir, ignore_errors=True)
                     index_dir.with_name(index_dir.name + ".build.json").unlink(missing_ok=True)
-            doc["meta"] = {"corpus": corpus.name, "base": base, "cpus": os.cpu_count(),
-                           "python": platform.python_version(), "platform": platform.platform(),
-                           "date": datetime.datetime.now().isoformat(timespec="seconds"),
-                           "commit": bench._git_commit()}
+            doc["meta"] = {
+                "corpus": corpus.name,
+                "base": base,
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "date": datetime.datetime.now().isoformat(timespec="seconds"),
+                "commit": bench._git_commit(),
+            }
             out.parent.mkdir(parents=True, exist_ok=True)
             out.with_suffix(".json").write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
             out.with_suffix(".md").write_text(markdown(doc), encoding="utf-8")

@@ -33,8 +33,10 @@ def read(path: pathlib.Path, start: int, docs: int) -> list[Article]:
     """Lines `start` to `start + docs` of a JSON Lines file (plain, .gz or .xz) as articles."""
     opener = {".xz": lzma.open, ".gz": gzip.open}.get(path.suffix, open)
     with opener(path, "rt", encoding="utf-8") as f:
-        return [Article(str(r["id"]), r.get("title") or "", r["body"])
-                for r in map(json.loads, itertools.islice(f, start, start + docs))]
+        return [
+            Article(str(r["id"]), r.get("title") or "", r["body"])
+            for r in map(json.loads, itertools.islice(f, start, start + docs))
+        ]
 
 
 def evidence(hits: dict[str, int]) -> str:
@@ -56,8 +58,10 @@ def main() -> None:
     started = time.perf_counter()
     metas = [metadata.extract(a) for a in articles]
     seconds = time.perf_counter() - started
-    print(f"{len(articles)} articles, lines {args.start}–{args.start + len(articles)} of {args.corpus.name}; "
-          f"extraction {seconds / len(articles) * 1000:.2f} ms per article")
+    print(
+        f"{len(articles)} articles, lines {args.start}–{args.start + len(articles)} of {args.corpus.name}; "
+        f"extraction {seconds / len(articles) * 1000:.2f} ms per article"
+    )
 
     zoned = [(a, m) for a, m in zip(articles, metas) if m.zones]
     print(f"\n## Zones: {len(zoned)} articles with a zone tag")
@@ -73,8 +77,9 @@ def main() -> None:
         print(f"  {n:5d}  {reason}")
     if args.rejected:
         for article, meta in rejected:
-            print(f"  {article.id} · {article.title}: "
-                  + "; ".join(f"{name}: {reason}" for name, reason in meta.rejected))
+            print(
+                f"  {article.id} · {article.title}: " + "; ".join(f"{name}: {reason}" for name, reason in meta.rejected)
+            )
 
     tags = [(a, m, i) for a, m in zip(articles, metas) for i in m.industries]
     print(f"\n## Industries: {len(tags)} tags on {sum(bool(m.industries) for m in metas)} articles")
@@ -83,8 +88,10 @@ def main() -> None:
     print(f"\n## A random sample of {min(args.sample, len(tags))} industry tags (seed {args.seed})")
     for article, meta, industry in random.Random(args.seed).sample(tags, min(args.sample, len(tags))):
         zones = ", ".join(meta.zones) or "no zone"
-        print(f"\n{article.id} · {article.title}\n  {industry} ({zones}): "
-              f"{evidence(meta.industry_evidence.get(industry, {}))}")
+        print(
+            f"\n{article.id} · {article.title}\n  {industry} ({zones}): "
+            f"{evidence(meta.industry_evidence.get(industry, {}))}"
+        )
 
 
 def _kind(reason: str) -> str:

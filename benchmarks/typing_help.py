@@ -89,8 +89,17 @@ def percentiles(samples: list[float]) -> dict:
     def at(q: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
 
-    return {"n": len(ordered), "p50_ms": at(0.5), "p95_ms": at(0.95), "p99_ms": at(0.99),
-            "mean_ms": round(statistics.fmean(ordered) * 1000, 2)} if ordered else {"n": 0}
+    return (
+        {
+            "n": len(ordered),
+            "p50_ms": at(0.5),
+            "p95_ms": at(0.95),
+            "p99_ms": at(0.99),
+            "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
+        }
+        if ordered
+        else {"n": 0}
+    )
 
 
 def cases(ix: Index, lx: lexicon.Lexicon, rng: random.Random, n_words: int, min_df: int) -> dict[str, list[str]]:
@@ -103,15 +112,22 @@ def cases(ix: Index, lx: lexicon.Lexicon, rng: random.Random, n_words: int, min_
     gazetteer = [n for n, _, _ in lexicon.gazetteer_names()]
     facet_companies = list(ix.facet_sets(ix.searcher()).values.get("company", []))
     user_companies = [w for w, _, tag in analysis.user_words() if tag == "nt"]
-    names = [n for n in dict.fromkeys(gazetteer + facet_companies + user_companies)
-             if lexicon.is_word(n) and len(n) >= 2 and occurs(n)]
+    names = [
+        n
+        for n in dict.fromkeys(gazetteer + facet_companies + user_companies)
+        if lexicon.is_word(n) and len(n) >= 2 and occurs(n)
+    ]
     words = [lx.text(i) for i in range(len(lx)) if lx.kinds[i] == lexicon.WORD and 2 <= len(lx.text(i)) <= 4]
     frequent = sorted(w for w in words if reader.doc_frequency("words", w) >= min_df)
     rare = sorted(w for w in words if 2 <= reader.doc_frequency("words", w) < min_df)
     frequent = rng.sample(frequent, min(n_words, len(frequent)))
     rare = rng.sample(rare, min(n_words, len(rare)))
-    return {"names": names, "frequent": [w for w in frequent if w not in names], "rare": rare,
-            "companies": [n for n in names if n in facet_companies or n in user_companies]}
+    return {
+        "names": names,
+        "frequent": [w for w in frequent if w not in names],
+        "rare": rare,
+        "companies": [n for n in names if n in facet_companies or n in user_companies],
+    }
 
 
 def typed_pinyin(word: str, spaced: bool) -> str:
@@ -137,8 +153,11 @@ def measure_pinyin(ix, targets: list[str], names: set[str]) -> tuple[dict, list[
             total += 1
             hits1 += bool(searched) and searched[0] == word
             hits3 += word in searched[:3]
-    return {"cases": total, "success_at_1": round(hits1 / max(1, total), 4),
-            "success_at_3": round(hits3 / max(1, total), 4)}, times
+    return {
+        "cases": total,
+        "success_at_1": round(hits1 / max(1, total), 4),
+        "success_at_3": round(hits3 / max(1, total), 4),
+    }, times
 
 
 def reciprocal_rank(ix, typed: str, word: str, times: list[float]) -> float:
@@ -161,9 +180,13 @@ def measure_suggest(ix, names: list[str], words: list[str]) -> tuple[dict, list[
     for word in words:  # character prefixes: timed only
         for n in (1, 2):
             times.append(timed(suggest, ix, word[:n])[1])
-    return {"initials_cases": len(initials), "initials_mrr": round(statistics.fmean(initials or [0]), 4),
-            "prefix_cases": len(prefixes), "prefix_mrr": round(statistics.fmean(prefixes or [0]), 4),
-            "mrr": round(statistics.fmean(initials + prefixes or [0]), 4)}, times
+    return {
+        "initials_cases": len(initials),
+        "initials_mrr": round(statistics.fmean(initials or [0]), 4),
+        "prefix_cases": len(prefixes),
+        "prefix_mrr": round(statistics.fmean(prefixes or [0]), 4),
+        "mrr": round(statistics.fmean(initials + prefixes or [0]), 4),
+    }, times
 
 
 def measure_http(index_dir: pathlib.Path, prefixes: list[str]) -> list[float]:
@@ -191,9 +214,10 @@ def measure_corrections(ix, targets: list[str], rng: random.Random) -> tuple[dic
         choices = list(pinyin.homophones(word[at])[:5])
         if not choices:
             continue
-        typo = word[:at] + rng.choice(choices) + word[at + 1:]
+        typo = word[:at] + rng.choice(choices) + word[at + 1 :]
         if reader.doc_frequency("words", typo) >= spelling.MIN_REAL_DF or (
-                spelling.in_dictionary(typo) and search(ix, f'"{typo}"', per_page=1).total):
+            spelling.in_dictionary(typo) and search(ix, f'"{typo}"', per_page=1).total
+        ):
             real += 1  # another real word: no typo to be found without the context
             continue
         results, seconds = timed(search, ix, typo)
@@ -205,8 +229,13 @@ def measure_corrections(ix, targets: list[str], rng: random.Random) -> tuple[dic
         else:
             missed += 1
     cases = right + wrong + missed
-    return {"cases": cases, "top_1": round(right / max(1, cases), 4), "wrong": wrong, "none": missed,
-            "typo_is_a_real_word": real}, times
+    return {
+        "cases": cases,
+        "top_1": round(right / max(1, cases), 4),
+        "wrong": wrong,
+        "none": missed,
+        "typo_is_a_real_word": real,
+    }, times
 
 
 def measure_unwanted(ix, targets: list[str]) -> dict:
@@ -229,8 +258,12 @@ def measure_lexicon(ix: Index) -> dict:
     del lx
     gc.collect()
     loads = [timed(lexicon.Lexicon, searcher, facets)[1] for _ in range(3)]
-    return {"load_s_median": round(statistics.median(loads), 3), "load_s_traced": round(seconds, 3),
-            "memory_mb": round(current / 1e6, 1), "peak_mb": round(peak / 1e6, 1)}
+    return {
+        "load_s_median": round(statistics.median(loads), 3),
+        "load_s_traced": round(seconds, 3),
+        "memory_mb": round(current / 1e6, 1),
+        "peak_mb": round(peak / 1e6, 1),
+    }
 
 
 def markdown(result: dict) -> str:
@@ -245,28 +278,51 @@ def markdown(result: dict) -> str:
         ("unwanted suggestions, names and frequent words", u["rate"], f"≤ {TARGETS['unwanted_rate']}", u["cases"]),
         ("unwanted suggestions, rare real words", r["rate"], "", r["cases"]),
         ("suggest p50 (ms)", result["latency"]["suggest"]["p50_ms"], "", result["latency"]["suggest"]["n"]),
-        ("suggest p95 (ms)", result["latency"]["suggest"]["p95_ms"], f"≤ {TARGETS['suggest_p95_ms']}",
-         result["latency"]["suggest"]["n"]),
-        ("GET /api/suggest p50 / p95 (ms)", f"{result['latency']['suggest_http']['p50_ms']} / "
-         f"{result['latency']['suggest_http']['p95_ms']}", f"p95 ≤ {TARGETS['suggest_p95_ms']}",
-         result["latency"]["suggest_http"]["n"]),
-        ("pinyin search p50 / p95 (ms)", f"{result['latency']['pinyin_search']['p50_ms']} / "
-         f"{result['latency']['pinyin_search']['p95_ms']}", "", result["latency"]["pinyin_search"]["n"]),
-        ("corrected search p50 / p95 (ms)", f"{result['latency']['correction_search']['p50_ms']} / "
-         f"{result['latency']['correction_search']['p95_ms']}", "", result["latency"]["correction_search"]["n"]),
+        (
+            "suggest p95 (ms)",
+            result["latency"]["suggest"]["p95_ms"],
+            f"≤ {TARGETS['suggest_p95_ms']}",
+            result["latency"]["suggest"]["n"],
+        ),
+        (
+            "GET /api/suggest p50 / p95 (ms)",
+            f"{result['latency']['suggest_http']['p50_ms']} / {result['latency']['suggest_http']['p95_ms']}",
+            f"p95 ≤ {TARGETS['suggest_p95_ms']}",
+            result["latency"]["suggest_http"]["n"],
+        ),
+        (
+            "pinyin search p50 / p95 (ms)",
+            f"{result['latency']['pinyin_search']['p50_ms']} / {result['latency']['pinyin_search']['p95_ms']}",
+            "",
+            result["latency"]["pinyin_search"]["n"],
+        ),
+        (
+            "corrected search p50 / p95 (ms)",
+            f"{result['latency']['correction_search']['p50_ms']} / {result['latency']['correction_search']['p95_ms']}",
+            "",
+            result["latency"]["correction_search"]["n"],
+        ),
         ("lexicon load (s, median of 3)", result["lexicon"]["load_s_median"], "", ""),
         ("lexicon memory (MB, Python allocations)", result["lexicon"]["memory_mb"], "", ""),
     ]
-    lines = [f"# Typing help: pinyin, homophone typos, suggestions ({result['articles']:,} articles)", "",
-             f"Corpus records {result['start']:,}–{result['start'] + result['docs']:,} and the seeds; "
-             f"{result['lexicon_entries']:,} lexicon entries; run {result['run']}; commit `{result['commit']}`; "
-             f"seed {result['seed']}. Cases: {result['cases']['names']} names ({result['cases']['companies']} "
-             f"companies), {result['cases']['frequent']} frequent words (≥ {result['min_df']} articles), "
-             f"{result['cases']['rare']} rare real words. Definitions: `benchmarks/typing_help.py`.", "",
-             "| measure | value | target | cases |", "|---|---:|---|---:|"]
+    lines = [
+        f"# Typing help: pinyin, homophone typos, suggestions ({result['articles']:,} articles)",
+        "",
+        f"Corpus records {result['start']:,}–{result['start'] + result['docs']:,} and the seeds; "
+        f"{result['lexicon_entries']:,} lexicon entries; run {result['run']}; commit `{result['commit']}`; "
+        f"seed {result['seed']}. Cases: {result['cases']['names']} names ({result['cases']['companies']} "
+        f"companies), {result['cases']['frequent']} frequent words (≥ {result['min_df']} articles), "
+        f"{result['cases']['rare']} rare real words. Definitions: `benchmarks/typing_help.py`.",
+        "",
+        "| measure | value | target | cases |",
+        "|---|---:|---|---:|",
+    ]
     lines += [f"| {name} | {value} | {target} | {n} |" for name, value, target, n in rows]
-    lines += ["", f"Corrections: {c['wrong']} wrong suggestions, {c['none']} without one; "
-                  f"{c['typo_is_a_real_word']} draws were real words and left out."]
+    lines += [
+        "",
+        f"Corrections: {c['wrong']} wrong suggestions, {c['none']} without one; "
+        f"{c['typo_is_a_real_word']} draws were real words and left out.",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -308,15 +364,26 @@ def main() -> None:
         result = {
             "run": datetime.datetime.now().isoformat(timespec="seconds"),
             "commit": os.popen(f"git -C {REPO} rev-parse --short HEAD").read().strip(),
-            "articles": ix.searcher().reader().doc_count(), "start": args.start, "docs": args.docs,
-            "seed": args.seed, "min_df": args.min_df, "lexicon_entries": len(lx),
+            "articles": ix.searcher().reader().doc_count(),
+            "start": args.start,
+            "docs": args.docs,
+            "seed": args.seed,
+            "min_df": args.min_df,
+            "lexicon_entries": len(lx),
             "cases": {k: len(v) for k, v in chosen.items()},
-            "pinyin": pinyin_figures, "suggest": suggest_figures, "correction": correction_figures,
-            "unwanted": measure_unwanted(ix, targets), "unwanted_rare": measure_unwanted(ix, chosen["rare"]),
-            "latency": {"suggest": percentiles(suggest_times), "suggest_http": percentiles(http_times),
-                        "pinyin_search": percentiles(pinyin_times),
-                        "correction_search": percentiles(correction_times)},
-            "lexicon": lexicon_figures, "targets": TARGETS,
+            "pinyin": pinyin_figures,
+            "suggest": suggest_figures,
+            "correction": correction_figures,
+            "unwanted": measure_unwanted(ix, targets),
+            "unwanted_rare": measure_unwanted(ix, chosen["rare"]),
+            "latency": {
+                "suggest": percentiles(suggest_times),
+                "suggest_http": percentiles(http_times),
+                "pinyin_search": percentiles(pinyin_times),
+                "correction_search": percentiles(correction_times),
+            },
+            "lexicon": lexicon_figures,
+            "targets": TARGETS,
         }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

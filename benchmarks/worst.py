@@ -67,11 +67,20 @@ def ours_runner(index_dir: str) -> Callable[[dict], dict]:
         filters = Filters()
         if case.get("year"):
             filters.add("year", case["year"])
-        results = search.search(index, case["q"], filters, page=int(case.get("page", 1)), per_page=PER_PAGE,
-                                browse_all=bool(case.get("browse")))
-        return {"total": results.total, "hits": len(results.hits),
-                # the time budget being added to the engine (issue 16); absent, the answer is complete
-                "partial": bool(getattr(results, "timed_out", False))}
+        results = search.search(
+            index,
+            case["q"],
+            filters,
+            page=int(case.get("page", 1)),
+            per_page=PER_PAGE,
+            browse_all=bool(case.get("browse")),
+        )
+        return {
+            "total": results.total,
+            "hits": len(results.hits),
+            # the time budget being added to the engine (issue 16); absent, the answer is complete
+            "partial": bool(getattr(results, "timed_out", False)),
+        }
 
     return run
 
@@ -91,8 +100,7 @@ def naive_runner(index_dir: str) -> Callable[[dict], dict]:
         spec = {k: case[k] for k in ("q", "year", "page") if k in case}
         _, results, _ = naive.run_one(searcher, parser, spec, highlights=True, facets=True)
         page = int(case.get("page", 1))
-        return {"total": len(results), "hits": len(results[PER_PAGE * (page - 1):PER_PAGE * page]),
-                "partial": False}
+        return {"total": len(results), "hits": len(results[PER_PAGE * (page - 1) : PER_PAGE * page]), "partial": False}
 
     return run
 
@@ -130,10 +138,18 @@ def child(engine: str, index_dir: str, case_ids: Sequence[int], repeats: int, li
         except Exception as exc:
             emit(event="error", case=i, error=f"{type(exc).__name__}: {exc}"[:500])
             continue
-        emit(event="done", case=i, total=first["total"], hits=first["hits"], first_ms=round(first_ms, 2),
-             median_ms=round(statistics.median(samples), 2), max_ms=round(max(samples), 2), runs=runs,
-             partial=first["partial"] or any(a["partial"] for a in answers),
-             total_varied=any(a["total"] != first["total"] for a in answers))
+        emit(
+            event="done",
+            case=i,
+            total=first["total"],
+            hits=first["hits"],
+            first_ms=round(first_ms, 2),
+            median_ms=round(statistics.median(samples), 2),
+            max_ms=round(max(samples), 2),
+            runs=runs,
+            partial=first["partial"] or any(a["partial"] for a in answers),
+            total_varied=any(a["total"] != first["total"] for a in answers),
+        )
 
 
 # --------------------------------------------------------------------------- the parent: bounding them
@@ -145,9 +161,15 @@ def _reader(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
-def run_cases(engine: str, index_dir: str | pathlib.Path, cases: Sequence[dict], repeats: int,
-              limit_s: float = 60.0, budget_s: float = 1200.0,
-              log: Callable[[str], None] = lambda message: None) -> list[dict]:
+def run_cases(
+    engine: str,
+    index_dir: str | pathlib.Path,
+    cases: Sequence[dict],
+    repeats: int,
+    limit_s: float = 60.0,
+    budget_s: float = 1200.0,
+    log: Callable[[str], None] = lambda message: None,
+) -> list[dict]:
     """Time `cases` (from `select`) on one engine's index; one result per case, in order, each with a
     `status`: ok, timeout (its untimed run took longer than `limit_s`), error, or skipped (the engine's
     `budget_s` was spent)."""
@@ -159,9 +181,20 @@ def run_cases(engine: str, index_dir: str | pathlib.Path, cases: Sequence[dict],
     while pending:
         if time.monotonic() - started > budget_s:
             break
-        cmd = [sys.executable, str(pathlib.Path(__file__).resolve()), "--engine", engine, "--index",
-               str(index_dir), "--cases", ",".join(map(str, pending)), "--repeats", str(repeats),
-               "--limit", str(limit_s)]
+        cmd = [
+            sys.executable,
+            str(pathlib.Path(__file__).resolve()),
+            "--engine",
+            engine,
+            "--index",
+            str(index_dir),
+            "--cases",
+            ",".join(map(str, pending)),
+            "--repeats",
+            str(repeats),
+            "--limit",
+            str(limit_s),
+        ]
         with tempfile.TemporaryFile() as err:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True, cwd=REPO)
             lines: queue.Queue = queue.Queue()
@@ -190,9 +223,14 @@ def run_cases(engine: str, index_dir: str | pathlib.Path, cases: Sequence[dict],
                         results[i] = {"status": "ok" if kind == "done" else "error", **event}
                         pending.remove(i)
                         current, progress = None, True
-                        log(f"{engine}: {every[i]['label']}: " + (
-                            f"{event['total']:,} matches, median {event['median_ms']} ms, max {event['max_ms']} ms"
-                            if kind == "done" else event["error"]))
+                        log(
+                            f"{engine}: {every[i]['label']}: "
+                            + (
+                                f"{event['total']:,} matches, median {event['median_ms']} ms, max {event['max_ms']} ms"
+                                if kind == "done"
+                                else event["error"]
+                            )
+                        )
                 if time.monotonic() > deadline:
                     if current is None:
                         proc.kill()
@@ -217,13 +255,18 @@ def run_cases(engine: str, index_dir: str | pathlib.Path, cases: Sequence[dict],
                 pending.remove(current)
             elif pending and not progress and not stopped:
                 err.seek(0)
-                raise RuntimeError(f"{engine} worst cases failed ({proc.returncode}): "
-                                   f"{err.read().decode(errors='replace')[-2000:]}")
+                raise RuntimeError(
+                    f"{engine} worst cases failed ({proc.returncode}): {err.read().decode(errors='replace')[-2000:]}"
+                )
     out = []
     for case, i in zip(cases, ids):
         result = {**case, **results.get(i, {"status": "skipped", "budget_s": budget_s})}
-        result["met"] = (result["status"] == "ok" and result["max_ms"] <= TARGET_MS and not result["partial"]
-                         and not result["total_varied"])
+        result["met"] = (
+            result["status"] == "ok"
+            and result["max_ms"] <= TARGET_MS
+            and not result["partial"]
+            and not result["total_varied"]
+        )
         out.append(result)
     return out
 
@@ -234,13 +277,16 @@ def summary(results: Sequence[dict]) -> dict:
     done = [r for r in results if r["status"] == "ok"]
     slowest = max(done, key=lambda r: r["max_ms"], default=None)
     stopped = [r["limit_s"] for r in results if r["status"] == "timeout"]
-    return {"cases": len(results), "met": sum(r["met"] for r in results),
-            # the slowest figure to quote: a stopped case beats any finished one
-            "slowest": f"> {max(stopped):g} s" if stopped else float(slowest["max_ms"]) if slowest else None,
-            "not_done": [r["label"] for r in results if r["status"] != "ok"],
-            "partial": [r["label"] for r in done if r["partial"]],
-            "slowest_label": slowest["label"] if slowest else None,
-            "slowest_max_ms": slowest["max_ms"] if slowest else None}
+    return {
+        "cases": len(results),
+        "met": sum(r["met"] for r in results),
+        # the slowest figure to quote: a stopped case beats any finished one
+        "slowest": f"> {max(stopped):g} s" if stopped else float(slowest["max_ms"]) if slowest else None,
+        "not_done": [r["label"] for r in results if r["status"] != "ok"],
+        "partial": [r["label"] for r in done if r["partial"]],
+        "slowest_label": slowest["label"] if slowest else None,
+        "slowest_max_ms": slowest["max_ms"] if slowest else None,
+    }
 
 
 def _cell(result: dict | None, key: str) -> str:
@@ -257,17 +303,22 @@ def _cell(result: dict | None, key: str) -> str:
 def markdown(ours: Sequence[dict], naive: Sequence[dict] | None) -> list[str]:
     """The worst-case table: each case's matches, median and max for both engines, and the target."""
     naive_by_label = {r["label"]: r for r in naive or []}
-    lines = [f"| worst case | query | ours: matches | median ms | max ms | partial | naive: matches | "
-             f"median ms | max ms | ≤ {TARGET_MS} ms, exact |", "|---|---|---:|---:|---:|:-:|---:|---:|---:|:-:|"]
+    lines = [
+        f"| worst case | query | ours: matches | median ms | max ms | partial | naive: matches | "
+        f"median ms | max ms | ≤ {TARGET_MS} ms, exact |",
+        "|---|---|---:|---:|---:|:-:|---:|---:|---:|:-:|",
+    ]
     for r in ours:
         query = f"`{r['q']}`" if r["q"] else "(none)"
         query += f" year={r['year']}" if r.get("year") else ""
         query += f" page={r['page']}" if r.get("page") else ""
         n = naive_by_label.get(r["label"]) if naive is not None else None
         partial = "" if r["status"] != "ok" else "yes" if r["partial"] else "no"
-        lines.append(f"| {r['label']} | {query} | {_cell(r, 'total')} | {_cell(r, 'median_ms')} | "
-                     f"{_cell(r, 'max_ms')} | {partial} | {_cell(n, 'total')} | {_cell(n, 'median_ms')} | "
-                     f"{_cell(n, 'max_ms')} | {'✅' if r['met'] else '❌'} |")
+        lines.append(
+            f"| {r['label']} | {query} | {_cell(r, 'total')} | {_cell(r, 'median_ms')} | "
+            f"{_cell(r, 'max_ms')} | {partial} | {_cell(n, 'total')} | {_cell(n, 'median_ms')} | "
+            f"{_cell(n, 'max_ms')} | {'✅' if r['met'] else '❌'} |"
+        )
     return lines
 
 

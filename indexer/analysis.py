@@ -60,6 +60,7 @@ def is_han(char: str) -> bool:
 
 # ---------------------------------------------------------------------------------------------- clean-up
 
+
 @functools.lru_cache(maxsize=16)  # one article's text is cleaned and folded by several readers of it
 def clean(text: str) -> str:
     """Undo print-layout artefacts: no whitespace between CJK characters, other runs of spaces collapsed.
@@ -98,12 +99,16 @@ def paragraphs(text: str) -> list[str]:
         else:
             found.append(line)
         last = found[-1]
-        goes_on = (len(last) >= WRAPPED_LINE and last[-1] not in _PARAGRAPH_END) or last.count('"') % 2 == 1 \
+        goes_on = (
+            (len(last) >= WRAPPED_LINE and last[-1] not in _PARAGRAPH_END)
+            or last.count('"') % 2 == 1
             or last.count("“") > last.count("”")
+        )
     return found
 
 
 # ---------------------------------------------------------------------------------------------- folding
+
 
 def _width_table() -> dict[int, str]:
     table = {0xFF01 + i: chr(0x21 + i) for i in range(0x5E)}
@@ -118,8 +123,9 @@ def tables() -> tuple[dict[int, str], dict[int, str]]:
     fold_ = {k: v.lower() for k, v in simplify_.items()}
     fold_.update({c: chr(c).lower() for c in range(ord("A"), ord("Z") + 1)})
     # Case in other alphabets (Latin with accents, Greek, Cyrillic …), where lower case is one character too.
-    fold_.update({c: chr(c).lower() for c in range(0x80, 0x2000)
-                  if chr(c).lower() != chr(c) and len(chr(c).lower()) == 1})
+    fold_.update(
+        {c: chr(c).lower() for c in range(0x80, 0x2000) if chr(c).lower() != chr(c) and len(chr(c).lower()) == 1}
+    )
     for line in FOLD_TABLE.read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
             char, key, simple = line.split("\t")
@@ -147,6 +153,7 @@ def fold(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- the stream
+
 
 def stream(text: str) -> str:
     """The searchable characters of `text`, folded: what recall is defined on (see the module docstring)."""
@@ -190,6 +197,7 @@ def located_stream(folded: str) -> tuple[str, list[int]]:
 
 
 # ---------------------------------------------------------------------------------------------- words
+
 
 @functools.cache
 def _jieba():
@@ -279,7 +287,7 @@ def query_words(text: str, known: Callable[[str], bool], longest: int = 8) -> li
             continue
         at = 0
         while at < len(token):
-            size = next((n for n in range(min(longest, len(token) - at), 1, -1) if known(token[at:at + n])), 1)
-            found.append(token[at:at + size])
+            size = next((n for n in range(min(longest, len(token) - at), 1, -1) if known(token[at : at + n])), 1)
+            found.append(token[at : at + size])
             at += size
     return found

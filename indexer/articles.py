@@ -197,6 +197,7 @@ def _parse_line(path: pathlib.Path, raw: bytes, line: int | None) -> Article | S
 
 # ---------------------------------------------------------------------------------------------- all files
 
+
 @dataclasses.dataclass(frozen=True)
 class _Format:
     """How a file type is read: into sources (`sources`), each parsed into an article (`parse`)."""
@@ -251,8 +252,13 @@ def _size(path: pathlib.Path) -> int:
         return 0
 
 
-def read_articles(paths: Iterable[str | pathlib.Path], *, known: Mapping[str, str] | None = None,
-                  salt: bytes = b"", meter: Meter | None = None) -> Iterator[Article | Unchanged | Skipped]:
+def read_articles(
+    paths: Iterable[str | pathlib.Path],
+    *,
+    known: Mapping[str, str] | None = None,
+    salt: bytes = b"",
+    meter: Meter | None = None,
+) -> Iterator[Article | Unchanged | Skipped]:
     """Articles from files and folders (recursively, in name order); an id seen before is skipped.
 
     A file named twice (on its own and within a folder) is read once. Each article's `digest` is the SHA-1 of

@@ -106,8 +106,15 @@ class Builder:
     the same segments); otherwise `finish` builds them here.
     """
 
-    def __init__(self, storage, schema, document: Callable, procs: int | None = None,
-                 parallel_above: int | None = None, spill_postings: int | None = None):
+    def __init__(
+        self,
+        storage,
+        schema,
+        document: Callable,
+        procs: int | None = None,
+        parallel_above: int | None = None,
+        spill_postings: int | None = None,
+    ):
         self.storage, self.schema, self.document = storage, schema, document
         self.procs = max(1, procs or os.cpu_count() or 1)
         self.parallel_above = PARALLEL_ABOVE if parallel_above is None else parallel_above
@@ -139,9 +146,14 @@ class Builder:
         context = multiprocessing.get_context("fork")
         self._queues = [context.Queue(maxsize=4) for _ in range(self.procs)]
         self._pool = concurrent.futures.ProcessPoolExecutor(
-            self.procs, mp_context=context, initializer=_init_worker, initargs=(self._queues,))
-        self._futures = [self._pool.submit(_worker_task, number, os.getpid(), self.storage.folder, self.schema,
-                                           self.document, self.spill_postings) for number in range(self.procs)]
+            self.procs, mp_context=context, initializer=_init_worker, initargs=(self._queues,)
+        )
+        self._futures = [
+            self._pool.submit(
+                _worker_task, number, os.getpid(), self.storage.folder, self.schema, self.document, self.spill_postings
+            )
+            for number in range(self.procs)
+        ]
 
     def _send(self, job) -> None:
         self._batch.append(job)
@@ -186,8 +198,7 @@ class Builder:
     def _finish_here(self):
         if not self._held:
             return [], {}
-        segment, inferred = build_segment(self.storage, self.schema, self.document, self._held,
-                                          self.spill_postings)
+        segment, inferred = build_segment(self.storage, self.schema, self.document, self._held, self.spill_postings)
         self._held = []
         return [segment] if segment is not None else [], inferred
 

@@ -82,8 +82,12 @@ class QueryCommand(Command):
     object on stdout, `{"error": "…"}`, with the exit status of the `Error: …` line it replaces."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        with _json_errors(ctx, "--json" in args or "--format=json" in args or
-                          any(a == "--format" and b == "json" for a, b in itertools.pairwise(args))):
+        with _json_errors(
+            ctx,
+            "--json" in args
+            or "--format=json" in args
+            or any(a == "--format" and b == "json" for a, b in itertools.pairwise(args)),
+        ):
             return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
@@ -109,10 +113,21 @@ class Group(DefaultGroup):
     command_class = Command
 
 
-@click.group("search", cls=Group, default="query", invoke_without_command=True,
-             help=f"Search Chinese news about Chaoyang's development zones.\n\n{QUERY_HELP}")
-@click.option("--index-dir", envvar="SEARCH_INDEX_DIR", default="index", show_default=True,
-              type=click.Path(file_okay=False), help="Where the index lives (env SEARCH_INDEX_DIR).")
+@click.group(
+    "search",
+    cls=Group,
+    default="query",
+    invoke_without_command=True,
+    help=f"Search Chinese news about Chaoyang's development zones.\n\n{QUERY_HELP}",
+)
+@click.option(
+    "--index-dir",
+    envvar="SEARCH_INDEX_DIR",
+    default="index",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Where the index lives (env SEARCH_INDEX_DIR).",
+)
 @click.version_option(package_name="chaoyang-search", help="Show the version and exit.")
 @click.help_option(help="Show this message and exit.")
 @click.pass_context
@@ -130,8 +145,9 @@ def _ensure_index(index_dir: str) -> None:
     if index.exists(index_dir):
         return
     if not os.path.isdir(DEFAULT_SEEDS):
-        raise click.ClickException(f"No index in {index_dir} and no ./{DEFAULT_SEEDS} folder to build it from: run "
-                                   f"`search index PATH` first.")
+        raise click.ClickException(
+            f"No index in {index_dir} and no ./{DEFAULT_SEEDS} folder to build it from: run `search index PATH` first."
+        )
     click.echo(f"No index in {index_dir}: building it from ./{DEFAULT_SEEDS} …", err=True)
     report = index.update(index_dir, [DEFAULT_SEEDS])  # a SearchError if another process is building it now
     click.echo(f"Index built: {report.summary()}.", err=True)
@@ -142,27 +158,52 @@ def facet_options(command):
     for facet in reversed(record.FACETS):
         flags = [f"--{facet.name}", *([FACET_FLAGS[facet.name]] if facet.name in FACET_FLAGS else [])]
         hint = FACET_HINTS.get(facet.name, f"as the {facet.name}: filter")
-        command = click.option(*flags, facet.name, multiple=True, metavar="VALUE",
-                               help=f"Only articles with this {facet.name} ({hint}); repeat for any of several.")(
-            command)
+        command = click.option(
+            *flags,
+            facet.name,
+            multiple=True,
+            metavar="VALUE",
+            help=f"Only articles with this {facet.name} ({hint}); repeat for any of several.",
+        )(command)
     return command
 
 
 @cli.command("query", cls=QueryCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("words", nargs=-1)
 @facet_options
-@click.option("-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100),
-              help="Hits per page (text and JSON).")
-@click.option("-p", "--page", default=1, show_default=True, type=click.IntRange(1, 1000),
-              help="Which page of hits (text and JSON).")
-@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True,
-              help="Best match first, or newest first.")
-@click.option("--format", "fmt", type=click.Choice(TEXT_FORMATS + EXPORT_FORMATS), default="text",
-              show_default=True, help="text or json: one page of hits; csv or jsonl: every matching article "
-                                      "(with neither words nor filters, every article), streamed.")
+@click.option(
+    "-n", "--limit", default=10, show_default=True, type=click.IntRange(1, 100), help="Hits per page (text and JSON)."
+)
+@click.option(
+    "-p",
+    "--page",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Which page of hits (text and JSON).",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date"]),
+    default="relevance",
+    show_default=True,
+    help="Best match first, or newest first.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TEXT_FORMATS + EXPORT_FORMATS),
+    default="text",
+    show_default=True,
+    help="text or json: one page of hits; csv or jsonl: every matching article "
+    "(with neither words nor filters, every article), streamed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="The same as --format json: one JSON object (UTF-8).")
-@click.option("--bom", is_flag=True, help="With --format csv: begin with a UTF-8 byte-order mark, so that Excel "
-                                          "reads Chinese correctly.")
+@click.option(
+    "--bom",
+    is_flag=True,
+    help="With --format csv: begin with a UTF-8 byte-order mark, so that Excel reads Chinese correctly.",
+)
 @click.pass_obj
 def query_command(obj, words, limit, page, sort, fmt, as_json, bom, **facets) -> None:
     """Search: print the best hits with their snippets, or every match as CSV or JSON Lines.
@@ -214,8 +255,11 @@ def _export(index, query: str, filters, sort: str, fmt: str, bom: bool) -> None:
 
     total, timed_out, found = articles(index, query, filters, sort, budget=BUDGET_SECONDS)
     if timed_out:
-        click.echo(f"Warning: the search stopped after {BUDGET_SECONDS:g} s: only the {total} articles found by "
-                   f"then are written.", err=True)
+        click.echo(
+            f"Warning: the search stopped after {BUDGET_SECONDS:g} s: only the {total} articles found by "
+            f"then are written.",
+            err=True,
+        )
     try:
         for chunk in lines(fmt, found, bom):
             click.echo(chunk, nl=False)
@@ -229,10 +273,16 @@ def _export(index, query: str, filters, sort: str, fmt: str, bom: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--rebuild", is_flag=True, help="Start from an empty index instead of updating.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
-@click.option("--wait", default=10.0, show_default=True, type=click.FloatRange(0),
-              help="Seconds to wait for another indexer to finish.")
-@click.option("--explain", metavar="ID", help="Print what is extracted from article ID of the index, and why; "
-                                              "index nothing.")
+@click.option(
+    "--wait",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0),
+    help="Seconds to wait for another indexer to finish.",
+)
+@click.option(
+    "--explain", metavar="ID", help="Print what is extracted from article ID of the index, and why; index nothing."
+)
 @click.pass_obj
 def index_command(obj, paths, rebuild, quiet, wait, explain) -> None:
     """Build or update the index from article files and folders (default: ./seeds).
@@ -260,8 +310,7 @@ def index_command(obj, paths, rebuild, quiet, wait, explain) -> None:
         return
     bar = Progress(enabled=not quiet and sys.stderr.isatty())
     try:
-        report = index.update(obj["index_dir"], paths or (DEFAULT_SEEDS,), rebuild=rebuild, wait=wait,
-                              progress=bar)
+        report = index.update(obj["index_dir"], paths or (DEFAULT_SEEDS,), rebuild=rebuild, wait=wait, progress=bar)
     finally:
         bar.close()
     for skipped in report.skipped:
@@ -296,26 +345,38 @@ def _explain(index_dir: str, doc_id: str) -> None:
         shown.zone_rule = f"{given} {', '.join(meta.zones) or 'none'}: {meta.zone_rule}"
     if article.year != meta.year:
         shown.year = article.year
-        shown.year_source = (f"given with the article or by a catalog; the text alone gives "
-                             f"{meta.year or 'unknown'}: {meta.year_source}")
+        shown.year_source = (
+            f"given with the article or by a catalog; the text alone gives {meta.year or 'unknown'}: {meta.year_source}"
+        )
     click.echo(f"{article.id}: {article.title}")
     for line in metadata.explain_lines(shown):
         click.echo(line)
-    for label, indexed, found in (("Industries", article.industries, meta.industries),
-                                  ("Companies and projects", article.companies, meta.companies)):
+    for label, indexed, found in (
+        ("Industries", article.industries, meta.industries),
+        ("Companies and projects", article.companies, meta.companies),
+    ):
         if (indexed or []) != (found or []):  # the lines above are the text's
             click.echo(f"{label} in the index: {', '.join(indexed or []) or 'none'}  (given with the article)")
 
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port, printed when ready).")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per server process.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 32),
-              help="Server processes: 1 serves with waitress in this process; more run gunicorn's pre-fork "
-                   "server (one per core: Python runs one process's threads on one core at a time).")
+@click.option(
+    "--port",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port, printed when ready).",
+)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Threads per server process.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Server processes: 1 serves with waitress in this process; more run gunicorn's pre-fork "
+    "server (one per core: Python runs one process's threads on one core at a time).",
+)
 @click.pass_obj
 def serve_command(obj, host, port, threads, workers) -> None:
     """Serve the search page over HTTP.
@@ -343,7 +404,9 @@ def serve_command(obj, host, port, threads, workers) -> None:
     try:
         listener = socket.create_server((host, port), backlog=1024)
     except OSError as e:
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {os.strerror(e.errno) if e.errno else e}.") from None
+        raise click.ClickException(
+            f"Cannot listen on {host}:{port}: {os.strerror(e.errno) if e.errno else e}."
+        ) from None
     port = listener.getsockname()[1]
     processes = f" with {workers} processes" if workers > 1 else ""
     message = f"Serving on http://{host}:{port}/{processes} (Ctrl-C to stop)"

@@ -8,7 +8,8 @@ holds the suffixes, stop words and caps, and says why. Precision comes first: a 
 公司, 重点项目) would be worse than a short one.
 
 >>> from indexer.mentions import prepare
->>> found = extract_companies(prepare(""), prepare("总投资10亿元的华祥新材料项目开工，该公司是辽宁华锐新材料有限公司的。"))
+>>> body = prepare("总投资10亿元的华祥新材料项目开工，该公司是辽宁华锐新材料有限公司的。")
+>>> found = extract_companies(prepare(""), body)
 >>> found.names
 ['华祥新材料', '华祥新材料项目', '华锐新材料', '辽宁华锐新材料有限公司']
 >>> found.rejected
@@ -102,9 +103,12 @@ def extract_companies(title: Text, body: Text, about_zone: bool = False) -> Comp
             if in_economy is None or (len(m.name) > short and in_economy(m.start)):
                 found.append((m.start, aliases.get(m.name, dictionary.spelling[m.name]), "", "dictionary"))
             else:
-                why = ("a short dictionary name outside an article about a zone" if len(m.name) <= short else
-                       "a dictionary name in a sentence without an economy word")
-                found.append((m.start, text.shown[m.start:m.end], why, "dictionary"))
+                why = (
+                    "a short dictionary name outside an article about a zone"
+                    if len(m.name) <= short
+                    else "a dictionary name in a sentence without an economy word"
+                )
+                found.append((m.start, text.shown[m.start : m.end], why, "dictionary"))
         for _, name, why, how in sorted(found, key=lambda f: f[0]):
             if why:
                 rejected.append((name, why))
@@ -123,7 +127,7 @@ def _merged(names: list[str]) -> dict[str, str]:
     辽宁亿联盛新材料有限公司) → that longer form, which stands for both."""
     merged = {}
     for name in names:
-        longer = [o for o in names if len(o) > len(name) and o.endswith(name) and is_place(o[:-len(name)])]
+        longer = [o for o in names if len(o) > len(name) and o.endswith(name) and is_place(o[: -len(name)])]
         if longer:
             merged[name] = max(longer, key=len)
     return merged
@@ -154,8 +158,9 @@ def _simple(text: Text, start: int, end: int) -> str:
     return simplify(text.shown[start:end])
 
 
-def _name_at(text: Text, start: int, end: int, r: Rules, brands: set[str],
-             about_zone: bool) -> tuple[str, str, list[Word]]:
+def _name_at(
+    text: Text, start: int, end: int, r: Rules, brands: set[str], about_zone: bool
+) -> tuple[str, str, list[Word]]:
     """The name whose suffix is text[start:end], or the candidate and why it is not a name (no candidate
     when nothing before the suffix could be part of a name), and the name's words."""
     kind = r.kinds[text.folded[start:end]]
@@ -164,15 +169,21 @@ def _name_at(text: Text, start: int, end: int, r: Rules, brands: set[str],
     words, left_out, pos, too_long = _words_before(text, start, end, project, cap, r)
     written = text.shown[start:end]
     if too_long:
-        return display(text.shown[max(pos, end - 12):end]), f"longer than {cap} characters without a break", words
+        return display(text.shown[max(pos, end - 12) : end]), f"longer than {cap} characters without a break", words
     if not words:
-        stop = text.shown[_word_start(text, pos):pos] if pos else ""
+        stop = text.shown[_word_start(text, pos) : pos] if pos else ""
         if project or not stop or not is_name_char(stop[0]):
             return "", "nothing before the suffix", words
         return display(stop + written), f"not a name: {stop} before {written}", words
     # The name starts at its first place or proper name: common words before it describe it (龙头企业…).
-    first = next((i for i, (a, b, cls) in enumerate(words)
-                  if cls != COMMON and not (b - a == 1 and text.shown[a] in r.settings["admin_units"])), len(words))
+    first = next(
+        (
+            i
+            for i, (a, b, cls) in enumerate(words)
+            if cls != COMMON and not (b - a == 1 and text.shown[a] in r.settings["admin_units"])
+        ),
+        len(words),
+    )
     kept = words[first:]
     shown = _shown(text, (kept or words)[0][0], end, left_out)
     if not kept:
@@ -199,8 +210,9 @@ def _name_at(text: Text, start: int, end: int, r: Rules, brands: set[str],
     return shown, f"{what} before {written}, no proper name", kept
 
 
-def _words_before(text: Text, start: int, end: int, project: bool, cap: int,
-                  r: Rules) -> tuple[list[Word], list[tuple[int, int]], int, bool]:
+def _words_before(
+    text: Text, start: int, end: int, project: bool, cap: int, r: Rules
+) -> tuple[list[Word], list[tuple[int, int]], int, bool]:
     """The words before a suffix that may be part of a name, left to right; the parts of a project's name
     left out (quantities, phases, building verbs); where the scan stopped; whether it reached the cap."""
     words: list[Word] = []  # right to left while scanning
@@ -230,8 +242,15 @@ def _words_before(text: Text, start: int, end: int, project: bool, cap: int,
                 words.append((pos - len(rest), pos, COMMON if generic else UNKNOWN))
                 pos -= len(rest)
             break
-        if cls == STOP or fold(word) in r.closing or (words and words[-1][2] == PLACE and not _before_place(
-                word, cls, _simple(text, words[-1][0], words[-1][1]), r)):
+        if (
+            cls == STOP
+            or fold(word) in r.closing
+            or (
+                words
+                and words[-1][2] == PLACE
+                and not _before_place(word, cls, _simple(text, words[-1][0], words[-1][1]), r)
+            )
+        ):
             # a stop; or a place starts the name already (what is before it describes it: 新疆油田|中国石油…)
             if cls == STOP and project and word in r.words["joiners"] and joined is None and not _proper(words):
                 joined = len(words)  # look past 及 for the proper name the project is of
@@ -261,11 +280,17 @@ def _joined_characters(words: list[Word], text: Text, r: Rules) -> list[Word]:
     brand jieba cut into characters (琨/鑫 → 琨鑫, 鑫/锐炜 → 鑫锐炜), unless the run is a generic word."""
     out: list[list] = []  # [start, end, class, joinable, parts]
     for i, (a, b, cls) in enumerate(words):
-        if (b - a == 1 and cls == COMMON and i + 1 < len(words) and words[i + 1][2] == PLACE
-                and text.shown[words[i + 1][1] - 1] in r.settings["admin_units"]):
+        if (
+            b - a == 1
+            and cls == COMMON
+            and i + 1 < len(words)
+            and words[i + 1][2] == PLACE
+            and text.shown[words[i + 1][1] - 1] in r.settings["admin_units"]
+        ):
             cls = PLACE  # 龙|南市: one place, which jieba cut short
         joinable = cls == UNKNOWN or (
-            b - a == 1 and cls in (COMMON, NAME) and text.shown[a] not in r.settings["admin_units"])
+            b - a == 1 and cls in (COMMON, NAME) and text.shown[a] not in r.settings["admin_units"]
+        )
         if joinable and out and out[-1][3]:
             out[-1][1] = b
             out[-1][4] += 1
@@ -286,8 +311,16 @@ def _joined_characters(words: list[Word], text: Text, r: Rules) -> list[Word]:
     return joined
 
 
-def _project_judgement(text: Text, start: int, kept: list[Word], proper: list[str], places: int, r: Rules,
-                       brands: set[str], about_zone: bool) -> str:
+def _project_judgement(
+    text: Text,
+    start: int,
+    kept: list[Word],
+    proper: list[str],
+    places: int,
+    r: Rules,
+    brands: set[str],
+    about_zone: bool,
+) -> str:
     """Why a project's candidate name is not a name ("" if it is). A project is named after a company the
     dictionary or this article names; or, in a sentence about investment, after a place and a proper name
     (北票宏发…项目); or, in an article about a zone, after a place and what is built (凌源智能制造产业园项目:
@@ -309,11 +342,12 @@ def _project_judgement(text: Text, start: int, kept: list[Word], proper: list[st
 
 def _sentence(text: Text, offset: int, reach: int = 200) -> str:
     """The sentence of `text` around `offset` (at most `reach` characters either side)."""
-    before = text.shown[max(0, offset - reach):offset]
+    before = text.shown[max(0, offset - reach) : offset]
     ends = list(_SENTENCE_END.finditer(before))
     after = _SENTENCE_END.search(text.shown, offset, offset + reach)
-    return simplify(before[ends[-1].end():] if ends else before) + simplify(
-        text.shown[offset:after.start() if after else offset + reach])
+    return simplify(before[ends[-1].end() :] if ends else before) + simplify(
+        text.shown[offset : after.start() if after else offset + reach]
+    )
 
 
 def _proper(words: list[Word]) -> bool:
@@ -334,7 +368,7 @@ def _shown(text: Text, start: int, end: int, left_out: list[tuple[int, int]]) ->
 def _project_filler(text: Text, pos: int, r: Rules) -> int | None:
     """Where a quantity, a phase or a building verb that ends at `pos` starts (left out of a project's
     name: 华锐新材料年产5000吨海绵铝项目 is 华锐新材料海绵铝项目), or None."""
-    before = text.folded[max(0, pos - 16):pos]
+    before = text.folded[max(0, pos - 16) : pos]
     m = r.quantity.match(before[::-1])
     if m is not None:
         return pos - m.end()
@@ -349,5 +383,3 @@ def _word_start(text: Text, pos: int) -> int:
     """The start of the word that ends at `pos`, or of the part before `pos` of the word that holds it."""
     i = bisect.bisect_left(text.starts, pos) - 1
     return text.starts[i] if i >= 0 else 0
-
-

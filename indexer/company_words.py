@@ -49,12 +49,25 @@ def rules() -> Rules:
     def reversed_alternation(key: str) -> str:
         return "|".join(re.escape(fold(w)[::-1]) for w in sorted(data[key], key=len, reverse=True))
 
-    quantity = re.compile(f"(?:{reversed_alternation('quantity_units')})[万亿千百十0-9.]*[约达超]?"
-                          f"(?:{reversed_alternation('quantity_verbs')})")
-    lists = {key: frozenset(map(simplify, value)) for key, value in data.items()
-             if isinstance(value, list) and all(isinstance(v, str) for v in value)}
-    return Rules(data, kinds, suffixes, frozenset(kinds) - {fold(s) for s in data["inside"]}, lists, quantity,
-                 re.compile(f"\\(?{data['phase']}\\)?$"), {word: tag or "" for word, _, tag in user_words()})
+    quantity = re.compile(
+        f"(?:{reversed_alternation('quantity_units')})[万亿千百十0-9.]*[约达超]?"
+        f"(?:{reversed_alternation('quantity_verbs')})"
+    )
+    lists = {
+        key: frozenset(map(simplify, value))
+        for key, value in data.items()
+        if isinstance(value, list) and all(isinstance(v, str) for v in value)
+    }
+    return Rules(
+        data,
+        kinds,
+        suffixes,
+        frozenset(kinds) - {fold(s) for s in data["inside"]},
+        lists,
+        quantity,
+        re.compile(f"\\(?{data['phase']}\\)?$"),
+        {word: tag or "" for word, _, tag in user_words()},
+    )
 
 
 @functools.lru_cache(maxsize=65536)
@@ -75,8 +88,11 @@ def word_class(word: str) -> str:
     if len(tags) != 1:  # a word jieba's dictionary does not have: its HMM joined the characters
         if word[0] in settings["function_chars"]:
             return UNKNOWN  # the scan takes the name after the function word (对红人库)
-        if (word[0] in settings["quantifiers"] or word[-1] in settings["function_chars"]
-                or (word[0] in settings["numerals"] and word[1] in settings["measures"])):
+        if (
+            word[0] in settings["quantifiers"]
+            or word[-1] in settings["function_chars"]
+            or (word[0] in settings["numerals"] and word[1] in settings["measures"])
+        ):
             return STOP  # 多座, 十国, 这是: a number of things or a function word, not a name
         return PLACE if word[-1] in settings["admin_units"] else UNKNOWN
     tag = tags[0][1]
@@ -111,7 +127,7 @@ def bracket_class(text: Text, close: int) -> str:
     """A bracketed place inside a name (中玻（朝阳）, 法马（辽宁）) is part of it; other brackets end it.
     (Folded text has ASCII brackets only.)"""
     open_at = text.folded.rfind("(", max(0, close - 8), close)
-    inside = simplify(text.shown[open_at + 1:close])
+    inside = simplify(text.shown[open_at + 1 : close])
     if open_at >= 0 and inside and is_place(inside):
         return BRACKET
     return STOP

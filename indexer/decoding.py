@@ -108,5 +108,3 @@ def decode(data: bytes) -> str | None:
     if text is None or _looks_binary(text):
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-

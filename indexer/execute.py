@@ -70,8 +70,7 @@ class Segment:
     def nothing(self) -> Scored:
         return np.zeros(self.size), np.zeros(self.size, dtype=bool)
 
-    def postings(self, field: str, text: str, values: bool = False,
-                 wanted: np.ndarray | None = None) -> codec.Postings:
+    def postings(self, field: str, text: str, values: bool = False, wanted: np.ndarray | None = None) -> codec.Postings:
         key = (field, text)
         found = self._postings.get(key)
         if found is None or (values and found.values is None):
@@ -178,8 +177,16 @@ def evaluate(q: Node, seg: Segment) -> Scored:
     if isinstance(q, Prefix):
         # Whoosh scores one expansion as that term, several as a constant-score Or (here: their sum).
         terms = seg.expand(q.field, q.text)
-        return evaluate(Term(q.field, terms[0], q.boost) if len(terms) == 1 else
-                        Or(tuple(Term(q.field, t) for t in terms), q.boost), seg) if terms else seg.nothing()
+        return (
+            evaluate(
+                Term(q.field, terms[0], q.boost)
+                if len(terms) == 1
+                else Or(tuple(Term(q.field, t) for t in terms), q.boost),
+                seg,
+            )
+            if terms
+            else seg.nothing()
+        )
     if isinstance(q, (And, Or, AtLeast)):
         parts = [evaluate(sub, seg) for sub in q.parts]
         if not parts:
@@ -246,8 +253,8 @@ def run(q: Node, searcher, budget: Budget | None = None) -> Evaluated:
         except TimeUp:
             timed_out = True
             break
-        scores[offset:offset + segment.size] = s
-        matched[offset:offset + segment.size] = m
+        scores[offset : offset + segment.size] = s
+        matched[offset : offset + segment.size] = m
     return Evaluated(scores, matched, timed_out)
 
 

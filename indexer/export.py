@@ -22,8 +22,12 @@ FORMATS = ("csv", "jsonl")
 
 def marked_html(snippet: Snippet) -> str:
     """A snippet as HTML: the text escaped, each match in `<mark>` (class "partial" for a partial match)."""
-    return snippet.render(lambda text, exact: f"<mark>{html.escape(text)}</mark>" if exact
-                          else f'<mark class="partial">{html.escape(text)}</mark>', html.escape)
+    return snippet.render(
+        lambda text, exact: (
+            f"<mark>{html.escape(text)}</mark>" if exact else f'<mark class="partial">{html.escape(text)}</mark>'
+        ),
+        html.escape,
+    )
 
 
 def hit_json(hit: Hit) -> dict:
@@ -49,8 +53,9 @@ def results_json(results: Results) -> dict:
         if value:
             data[name] = value
     data["hits"] = [hit_json(h) for h in results.hits]
-    data["facets"] = {name: [{"value": v.value, "count": v.count} for v in values]
-                      for name, values in results.facets.items()}
+    data["facets"] = {
+        name: [{"value": v.value, "count": v.count} for v in values] for name, values in results.facets.items()
+    }
     return data
 
 

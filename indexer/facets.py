@@ -35,7 +35,7 @@ class FacetValue:
 
 
 def sort_key(sortdate: str) -> int:
-    """"2023-06-30" → 20230630, "2023" → 20230000, "" → 0: newest first is largest first."""
+    """ "2023-06-30" → 20230630, "2023" → 20230000, "" → 0: newest first is largest first."""
     digits = (sortdate or "").replace("-", "")
     return int(digits.ljust(8, "0")[:8]) if digits.isdigit() else 0
 
@@ -60,12 +60,17 @@ class FacetRecorder:
         self.sortkeys.append(sort_key(fields.get("sortdate") or ""))
 
     def dump(self) -> bytes:
-        return pickle.dumps({
-            "values": {name: list(ids) for name, ids in self.values.items()},
-            "pairs": {name: (np.array(d, dtype=np.int32), np.array(w, dtype=np.int32))
-                      for name, (d, w) in self.pairs.items()},
-            "sortkeys": np.array(self.sortkeys, dtype=np.int64),
-        }, 5)
+        return pickle.dumps(
+            {
+                "values": {name: list(ids) for name, ids in self.values.items()},
+                "pairs": {
+                    name: (np.array(d, dtype=np.int32), np.array(w, dtype=np.int32))
+                    for name, (d, w) in self.pairs.items()
+                },
+                "sortkeys": np.array(self.sortkeys, dtype=np.int64),
+            },
+            5,
+        )
 
 
 def _segment_data(leaf) -> dict:
@@ -79,12 +84,13 @@ def _segment_data(leaf) -> dict:
         terms = list(leaf.lexicon(name)) if name in leaf.schema else []
         values[name] = [t.decode("utf-8") for t in terms]
         docs = [codec.Postings.read(leaf, name, t).ids for t in terms]
-        pairs[name] = (np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32),
-                       np.repeat(np.arange(len(terms), dtype=np.int32), [len(d) for d in docs]))
+        pairs[name] = (
+            np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, dtype=np.int32),
+            np.repeat(np.arange(len(terms), dtype=np.int32), [len(d) for d in docs]),
+        )
     column = leaf.column_reader("sortdate") if leaf.has_column("sortdate") else None
     keys = [sort_key(v.decode("utf-8") if isinstance(v, bytes) else v) for v in column] if column else []
-    return {"values": values, "pairs": pairs,
-            "sortkeys": np.array(keys or [0] * leaf.doc_count_all(), dtype=np.int64)}
+    return {"values": values, "pairs": pairs, "sortkeys": np.array(keys or [0] * leaf.doc_count_all(), dtype=np.int64)}
 
 
 class FacetSets:
@@ -106,8 +112,9 @@ class FacetSets:
             data = _segment_data(leaf)
             for name in record.FACET_NAMES:
                 known = ids[name]
-                local = np.array([known.setdefault(v, len(known)) for v in data["values"].get(name, [])],
-                                 dtype=np.int32)
+                local = np.array(
+                    [known.setdefault(v, len(known)) for v in data["values"].get(name, [])], dtype=np.int32
+                )
                 d, w = data["pairs"].get(name, (np.zeros(0, np.int32), np.zeros(0, np.int32)))
                 docs[name].append(d.astype(np.int64) + base)
                 which[name].append(local[w] if len(w) else w)
@@ -181,11 +188,15 @@ class FacetSets:
         year_of[self.docs["year"]] = self.which["year"]
         docs, which = self.docs["zone"], self.which["zone"]
         keep = base[docs] & (year_of[docs] >= 0)
-        table = np.bincount(year_of[docs[keep]] * len(zones) + which[keep],
-                            minlength=len(years) * len(zones)).reshape(len(years), len(zones))
+        table = np.bincount(year_of[docs[keep]] * len(zones) + which[keep], minlength=len(years) * len(zones)).reshape(
+            len(years), len(zones)
+        )
         in_year = self.counts("year", base)
-        return {year: {zones[z]: int(n) for z, n in enumerate(row) if n}
-                for year, row, total in zip(years, table.tolist(), in_year) if total}
+        return {
+            year: {zones[z]: int(n) for z, n in enumerate(row) if n}
+            for year, row, total in zip(years, table.tolist(), in_year)
+            if total
+        }
 
     @functools.cached_property
     def newest_first(self) -> np.ndarray:

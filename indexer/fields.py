@@ -55,7 +55,7 @@ def make_schema() -> Schema:
     }
     for facet in record.FACETS:
         stored = facet.attribute != "site"  # a source's site is derived from the stored source
-        fields[facet.name] = (KEYWORD(stored=stored, commas=True) if facet.multiple else ID(stored=stored))
+        fields[facet.name] = KEYWORD(stored=stored, commas=True) if facet.multiple else ID(stored=stored)
     for name in record.STORED:
         fields.setdefault(name, STORED())
     return Schema(**fields)
@@ -65,6 +65,7 @@ SCHEMA = make_schema()
 # Whoosh's BM25F; a verbatim match (a phrase of grams) is penalised less for a long article than a word is.
 WEIGHTING = scoring.BM25F(grams_B=0.3, title_grams_B=0.3)
 FACETS = record.FACET_NAMES
+
 
 @functools.cache
 def rules_version() -> str:
@@ -105,10 +106,16 @@ def document(article: Article, catalog_entry: dict | None, digest: str) -> tuple
         title_spans = analysis.word_spans(analysis.clean(article.title))
     meta = metadata.extract(article, entry, spans=(title_spans, body_spans))
     date = entry.get("date") or article.date or ""
-    indexed = dataclasses.replace(article, title=title, date=date or None,
-                                  source=entry.get("source") or article.source, zones=meta.zones,
-                                  year=meta.year, industries=meta.industries,
-                                  companies=meta.companies)
+    indexed = dataclasses.replace(
+        article,
+        title=title,
+        date=date or None,
+        source=entry.get("source") or article.source,
+        zones=meta.zones,
+        year=meta.year,
+        industries=meta.industries,
+        companies=meta.companies,
+    )
     fields = {
         **record.stored_fields(indexed),
         # token lists (`segment.SegmentBuilder` takes them as Whoosh's writer takes them joined by spaces)
@@ -129,7 +136,18 @@ def same_schema(a: Schema, b: Schema) -> bool:
     """Whether two schemas index, store and score alike (an index of another schema must be rebuilt)."""
 
     def shape(schema: Schema) -> list:
-        return [(name, type(f), type(f.format), getattr(f.format, "field_boost", None), f.stored, f.scorable,
-                 f.unique, type(f.column_type)) for name, f in sorted(schema.items())]
+        return [
+            (
+                name,
+                type(f),
+                type(f.format),
+                getattr(f.format, "field_boost", None),
+                f.stored,
+                f.scorable,
+                f.unique,
+                type(f.column_type),
+            )
+            for name, f in sorted(schema.items())
+        ]
 
     return shape(a) == shape(b)

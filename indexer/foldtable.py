@@ -15,8 +15,14 @@ import pathlib
 
 TABLE = pathlib.Path(__file__).with_name("data") / "fold.tsv"
 OPENCC_TABLES = (
-    "STCharacters", "STPhrases", "TSCharacters", "TSPhrases",
-    "TWVariants", "TWVariantsRev", "HKVariants", "HKVariantsRev",
+    "STCharacters",
+    "STPhrases",
+    "TSCharacters",
+    "TSPhrases",
+    "TWVariants",
+    "TWVariantsRev",
+    "HKVariants",
+    "HKVariantsRev",
 )
 
 

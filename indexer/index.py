@@ -35,8 +35,18 @@ from .articles import Meter, Skipped, Unchanged, read_articles
 from .errors import SearchError
 from .fields import SCHEMA, WEIGHTING, content_hash, document, rules_version, same_schema
 
-__all__ = ["SCHEMA", "WEIGHTING", "IndexBusy", "Report", "content_hash", "document", "exists", "open_index",
-           "rules_version", "update"]
+__all__ = [
+    "SCHEMA",
+    "WEIGHTING",
+    "IndexBusy",
+    "Report",
+    "content_hash",
+    "document",
+    "exists",
+    "open_index",
+    "rules_version",
+    "update",
+]
 
 _INDEX_NAME = codec.INDEX_NAME
 _LOCK_NAME = f"{_INDEX_NAME}_WRITELOCK"
@@ -59,8 +69,10 @@ class Report:
     seconds: float = 0.0
 
     def summary(self) -> str:
-        return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
-                f"{self.unchanged} unchanged, {len(self.skipped)} skipped in {self.seconds:.1f} s")
+        return (
+            f"{len(self.added)} added, {len(self.updated)} updated, {len(self.removed)} removed, "
+            f"{self.unchanged} unchanged, {len(self.skipped)} skipped in {self.seconds:.1f} s"
+        )
 
 
 class IndexBusy(SearchError):
@@ -109,8 +121,10 @@ def indexed(storage, segments: list) -> dict[str, Indexed]:
 def _indexed_before_columns(reader) -> dict[str, Indexed]:
     """`indexed` for an index made before the `ingest` column, from the stored fields (slow: every stored
     body is unpickled)."""
-    return {fields["id"]: Indexed(fields.get("hash", ""), fields.get("path", ""), docnum)
-            for docnum, fields in ((n, reader.stored_fields(n)) for n in reader.all_doc_ids())}
+    return {
+        fields["id"]: Indexed(fields.get("hash", ""), fields.get("path", ""), docnum)
+        for docnum, fields in ((n, reader.stored_fields(n)) for n in reader.all_doc_ids())
+    }
 
 
 def _catalogs(paths: Iterable[pathlib.Path]) -> dict[str, dict]:
@@ -129,8 +143,11 @@ def _vanished(roots: list[pathlib.Path]) -> Callable[[str], bool]:
     def vanished(path: str) -> bool:
         if path not in cache:
             absolute = os.path.abspath(path) if path else ""
-            cache[path] = not absolute or not os.path.exists(absolute) or any(
-                absolute == prefix or absolute.startswith(prefix.rstrip(os.sep) + os.sep) for prefix in prefixes)
+            cache[path] = (
+                not absolute
+                or not os.path.exists(absolute)
+                or any(absolute == prefix or absolute.startswith(prefix.rstrip(os.sep) + os.sep) for prefix in prefixes)
+            )
         return cache[path]
 
     return vanished
@@ -203,19 +220,30 @@ class _WriteLock:
             self.lock = storage.lock(_LOCK_NAME)
             acquired = try_for(self.lock.acquire, timeout=self.wait, delay=0.1)
         except OSError as exc:
-            raise SearchError("Cannot write an index in {index_dir}: {reason}.", index_dir=self.index_dir,
-                              reason=_reason(exc)) from None
+            raise SearchError(
+                "Cannot write an index in {index_dir}: {reason}.", index_dir=self.index_dir, reason=_reason(exc)
+            ) from None
         if not acquired:
-            raise IndexBusy("Another indexer is updating {index_dir} (waited {seconds:g} s); try again when it "
-                            "has finished, or wait longer with --wait.", index_dir=self.index_dir, seconds=self.wait)
+            raise IndexBusy(
+                "Another indexer is updating {index_dir} (waited {seconds:g} s); try again when it "
+                "has finished, or wait longer with --wait.",
+                index_dir=self.index_dir,
+                seconds=self.wait,
+            )
         return storage
 
     def __exit__(self, *exc_info) -> None:
         self.lock.release()
 
 
-def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, rebuild: bool = False,
-           wait: float = 10.0, progress: Callable[[Meter], None] | None = None) -> Report:
+def update(
+    index_dir: str | os.PathLike,
+    paths: Iterable[str | os.PathLike],
+    *,
+    rebuild: bool = False,
+    wait: float = 10.0,
+    progress: Callable[[Meter], None] | None = None,
+) -> Report:
     """Bring the index in `index_dir` up to date with the articles under `paths`.
 
     New and changed articles are (re)written; indexed articles not found again are removed when their source
@@ -256,10 +284,14 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
         except OSError as exc:
             _abort(writer, storage, builder)
             if writer is not None and codec.latest_generation(storage) == writer.generation:
-                raise SearchError("The update of {index_dir} was saved, but then: {reason}.", index_dir=index_dir,
-                                  reason=_reason(exc)) from None
-            raise SearchError("Cannot update the index in {index_dir}: {reason}. The index is as it was.",
-                              index_dir=index_dir, reason=_reason(exc)) from None
+                raise SearchError(
+                    "The update of {index_dir} was saved, but then: {reason}.", index_dir=index_dir, reason=_reason(exc)
+                ) from None
+            raise SearchError(
+                "Cannot update the index in {index_dir}: {reason}. The index is as it was.",
+                index_dir=index_dir,
+                reason=_reason(exc),
+            ) from None
         except BaseException:
             _abort(writer, storage, builder)
             raise
@@ -267,8 +299,9 @@ def update(index_dir: str | os.PathLike, paths: Iterable[str | os.PathLike], *, 
     return report
 
 
-def _must_rebuild(index_dir: pathlib.Path, known: dict[str, Indexed], roots: list[pathlib.Path],
-                  report: Report) -> bool:
+def _must_rebuild(
+    index_dir: pathlib.Path, known: dict[str, Indexed], roots: list[pathlib.Path], report: Report
+) -> bool:
     """An index made by an earlier version (another schema) is rebuilt with this version's, if every article in
     it comes from the paths read now or from a source that is gone; otherwise the user is asked to name all."""
     vanished = _vanished(roots)
@@ -276,14 +309,23 @@ def _must_rebuild(index_dir: pathlib.Path, known: dict[str, Indexed], roots: lis
     if elsewhere:
         raise SearchError(
             "The index in {index_dir} was made by an earlier version and must be rebuilt, but it also holds "
-            "articles from {paths}: run `search index --rebuild` with every source to keep.", index_dir=index_dir,
-            paths=", ".join(elsewhere[:3]) + (" …" if len(elsewhere) > 3 else ""))
+            "articles from {paths}: run `search index --rebuild` with every source to keep.",
+            index_dir=index_dir,
+            paths=", ".join(elsewhere[:3]) + (" …" if len(elsewhere) > 3 else ""),
+        )
     report.notes.append("The index was made by an earlier version: every article was indexed afresh.")
     return True
 
 
-def _write(writer, builder: build.Builder, roots: list[pathlib.Path], known: dict[str, Indexed], rebuild: bool,
-           report: Report, progress: Callable[[Meter], None] | None) -> list:
+def _write(
+    writer,
+    builder: build.Builder,
+    roots: list[pathlib.Path],
+    known: dict[str, Indexed],
+    rebuild: bool,
+    report: Report,
+    progress: Callable[[Meter], None] | None,
+) -> list:
     """Delete replaced and vanished documents in `writer`, have `builder` write new segments of the new and
     changed articles (analysed in worker processes when there are many); the segments, for `_commit`.
     `report` says what was done."""

@@ -78,14 +78,14 @@ def extract_industries(title: Text, body: Text, about_zone: bool) -> IndustryTag
     for text, weight in ((title, settings["title_weight"]), (body, 1)):
         in_economy = None if about_zone else _economy_sentences(text, economy)
         found, missed = find(keywords, text, heads=economy, overlapping=True)
-        rejected += [(text.shown[m.start:m.end], reason(m, text)) for m in missed]
+        rejected += [(text.shown[m.start : m.end], reason(m, text)) for m in missed]
         # Mentions may overlap: 环保装备制造 is 环保装备 (环保) and 装备制造 (装备制造); within one industry
         # the first (longest) counts.
         ends: dict[str, int] = {}
         for m in found:
             # a keyword that starts a word with an economy word (汽车产业) is used about industry itself
             if in_economy and m.name in generic and m.end in text.edges and not in_economy(m.start):
-                rejected.append((text.shown[m.start:m.end], "a generic word, no economy word in its sentence"))
+                rejected.append((text.shown[m.start : m.end], "a generic word, no economy word in its sentence"))
                 continue
             for industry in owners[m.name]:
                 if m.start < ends.get(industry, 0):
@@ -107,8 +107,13 @@ def extract_industries(title: Text, body: Text, about_zone: bool) -> IndustryTag
             density = in_body.get(name, 0) * 1000 / max(len(body.shown), 1)
             if name not in in_title and density < settings["min_density"]:
                 chosen.remove(name)
-                rejected.append((name, f"not the article's subject: not in the headline, {density:.1f} hits per "
-                                       f"1,000 characters (needs {settings['min_density']:g})"))
+                rejected.append(
+                    (
+                        name,
+                        f"not the article's subject: not in the headline, {density:.1f} hits per "
+                        f"1,000 characters (needs {settings['min_density']:g})",
+                    )
+                )
     return IndustryTags(chosen, evidence, tally(rejected))
 
 

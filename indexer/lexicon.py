@@ -36,8 +36,22 @@ from .lexicon_segment import (
     texts,
 )
 
-__all__ = ["COMPANY", "EXTENSION", "HEADLINE", "KINDS", "PHRASE", "PLACE", "WORD", "ZONE", "Lexicon",
-           "dictionary_names", "for_searcher", "gazetteer_names", "is_word", "keys_of"]
+__all__ = [
+    "COMPANY",
+    "EXTENSION",
+    "HEADLINE",
+    "KINDS",
+    "PHRASE",
+    "PLACE",
+    "WORD",
+    "ZONE",
+    "Lexicon",
+    "dictionary_names",
+    "for_searcher",
+    "gazetteer_names",
+    "is_word",
+    "keys_of",
+]
 
 # In an index of at least this many articles, words found in one article only (half the vocabulary: names
 # cut wrongly, typos, rare compounds) are left out: they would double the memory and are never a better
@@ -70,8 +84,9 @@ class _Sorted:
         end = value[:-1] + bytes([value[-1] + 1]) if isinstance(value, bytes) else value[:-1] + chr(ord(value[-1]) + 1)
         # The values in the keys' own dtype: searchsorted would otherwise convert the whole array each time.
         lo = int(np.searchsorted(self.keys, np.array(value, dtype=self.keys.dtype), "left"))
-        hi = np.searchsorted(self.keys, np.array(end if prefix else value, dtype=self.keys.dtype),
-                             "left" if prefix else "right")
+        hi = np.searchsorted(
+            self.keys, np.array(end if prefix else value, dtype=self.keys.dtype), "left" if prefix else "right"
+        )
         return slice(lo, int(hi))
 
     def exact(self, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -88,8 +103,13 @@ class _Sorted:
 class Lexicon:
     """One index generation's vocabulary: entries (text, kind, count) and sorted lookups over them."""
 
-    def __init__(self, searcher, facets: dict[str, dict[str, int]] | None = None,
-                 segments: dict[str, dict] | None = None, read: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        searcher,
+        facets: dict[str, dict[str, int]] | None = None,
+        segments: dict[str, dict] | None = None,
+        read: dict[str, list[str]] | None = None,
+    ):
         """The lexicon of `searcher`'s view of the index. `facets`: the zones' and companies' article counts
         ({"zone": {name: count}, "company": …}); `segments`: the data of segments already loaded, by segment
         id (added to); `read`: readings made for earlier lexicons of the index (added to)."""
@@ -113,8 +133,9 @@ class Lexicon:
         # Names: the gazetteer's (zones counted by the zone facet), the user dictionary's places and
         # organisations found in the articles, and the company facet's values (counted by the facet).
         zones = facets.get("zone", {})
-        names = {n: (n, kind, zones.get(z, 0) if kind == ZONE else word_df.get(n, 0))
-                 for n, kind, z in gazetteer_names()}
+        names = {
+            n: (n, kind, zones.get(z, 0) if kind == ZONE else word_df.get(n, 0)) for n, kind, z in gazetteer_names()
+        }
         for name, kind in dictionary_names():
             if word_df.get(name) and name not in names:
                 names[name] = (name, kind, word_df[name])
@@ -144,11 +165,22 @@ class Lexicon:
         # Entries: names, words, phrases (their texts in one array), then headlines.
         self.small = np.concatenate([texts([n for n, _, _ in name_list]), words, phrases])
         base_words, base_phrases = len(name_list), len(name_list) + len(words)
-        self.kinds = np.concatenate([np.array([k for _, k, _ in name_list], dtype=np.int8),
-                                     np.full(len(words), WORD, np.int8), np.full(len(phrases), PHRASE, np.int8),
-                                     np.full(len(self.headlines), HEADLINE, np.int8)])
-        self.counts = np.concatenate([np.array([c for _, _, c in name_list], dtype=np.int64), df, phrase_count,
-                                      np.zeros(len(self.headlines), dtype=np.int64)])
+        self.kinds = np.concatenate(
+            [
+                np.array([k for _, k, _ in name_list], dtype=np.int8),
+                np.full(len(words), WORD, np.int8),
+                np.full(len(phrases), PHRASE, np.int8),
+                np.full(len(self.headlines), HEADLINE, np.int8),
+            ]
+        )
+        self.counts = np.concatenate(
+            [
+                np.array([c for _, _, c in name_list], dtype=np.int64),
+                df,
+                phrase_count,
+                np.zeros(len(self.headlines), dtype=np.int64),
+            ]
+        )
         self.by_text = _Sorted(self.small, np.arange(len(self.small)))
         self.by_headline = _Sorted(title_keys, np.arange(len(title_keys)) + len(self.small))
         keys = [(name_keys, 0), (word_keys, base_words), (phrase_keys, base_phrases)]
@@ -203,21 +235,28 @@ def _merged(datas: list[dict], field: str, counts: str, keys: str, read: dict, l
     first segment with readings that has the text, else `read`, else read now)."""
     every = np.concatenate([d[field] for d in datas]) if datas else texts([])
     merged, inverse = np.unique(every, return_inverse=True)
-    total = np.bincount(inverse, weights=np.concatenate([d[counts] for d in datas]) if datas else None,
-                        minlength=len(merged)).astype(np.int64)
+    total = np.bincount(
+        inverse, weights=np.concatenate([d[counts] for d in datas]) if datas else None, minlength=len(merged)
+    ).astype(np.int64)
     owner = np.full(len(merged), -1, dtype=np.int64)  # the first segment with readings that has the text
     starts = np.cumsum([0] + [len(d[field]) for d in datas])
     for s in reversed(range(len(datas))):
         if datas[s]["read"]:
-            owner[inverse[starts[s]:starts[s + 1]]] = s
+            owner[inverse[starts[s] : starts[s + 1]]] = s
     parts = []
     for s, data in enumerate(datas):
         part = data[keys]
         if data["read"] and len(part["text"]):
             text = inverse[starts[s] + part["text"]]
             mine = owner[text] == s
-            parts.append({"keys": part["keys"][mine], "initials": part["initials"][mine],
-                          "text": text[mine], "rank": part["rank"][mine]})
+            parts.append(
+                {
+                    "keys": part["keys"][mine],
+                    "initials": part["initials"][mine],
+                    "text": text[mine],
+                    "rank": part["rank"][mine],
+                }
+            )
     unread = np.flatnonzero(owner < 0)
     if len(unread):
         new = Keys([read.get(t) or read.setdefault(t, keys_of(t, limit)) for t in merged[unread].tolist()])

@@ -51,7 +51,7 @@ def keys_of(text: str, limit: int = READINGS) -> list[str]:
 
 
 def initials_of(key: str) -> str:
-    """"ling yuan" → "ly"."""
+    """ "ling yuan" → "ly"."""
     return "".join(s[0] for s in key.split())
 
 
@@ -79,8 +79,8 @@ class Keys:
 
     def __init__(self, keys: list[list[str] | None]):
         flat = [(k, i, r) for i, ks in enumerate(keys) for r, k in enumerate(ks or ())]
-        self.keys = np.array([k.encode() for k, _, _ in flat] or [b""], dtype=np.bytes_)[:len(flat)]
-        self.initials = np.array([initials_of(k).encode() for k, _, _ in flat] or [b""], dtype=np.bytes_)[:len(flat)]
+        self.keys = np.array([k.encode() for k, _, _ in flat] or [b""], dtype=np.bytes_)[: len(flat)]
+        self.initials = np.array([initials_of(k).encode() for k, _, _ in flat] or [b""], dtype=np.bytes_)[: len(flat)]
         self.text = np.array([i for _, i, _ in flat], dtype=np.int32)
         self.rank = np.array([r for _, _, r in flat], dtype=np.int8)
 
@@ -89,7 +89,7 @@ class Keys:
 
 
 def texts(values) -> np.ndarray:
-    return np.array(list(values) or [""], dtype=np.str_)[:len(values)]
+    return np.array(list(values) or [""], dtype=np.str_)[: len(values)]
 
 
 class LexiconRecorder:
@@ -125,8 +125,15 @@ class LexiconRecorder:
     def data(self, readings: bool) -> dict:
         """The segment's data (without `readings`, no readings: `Lexicon` finds them)."""
         phrases = sorted(p for p, n in self.phrases.items() if n >= PHRASE_MIN)
-        names = sorted({n for n in self.companies | {name for name, _, _ in gazetteer_names()} |
-                        {name for name, _ in dictionary_names()} if is_word(n)})
+        names = sorted(
+            {
+                n
+                for n in self.companies
+                | {name for name, _, _ in gazetteer_names()}
+                | {name for name, _ in dictionary_names()}
+                if is_word(n)
+            }
+        )
         return {
             "version": VERSION,
             # The readings were made with these corrections of pypinyin (`_fresh` redoes those that an edit of
@@ -171,7 +178,7 @@ def headline_phrases(title: str, tokens: list[str] | str | None = None) -> list[
     for run in runs:
         for n in PHRASE_WORDS:
             for i in range(len(run) - n + 1):
-                phrase = "".join(run[i:i + n])
+                phrase = "".join(run[i : i + n])
                 if len(phrase) <= MAX_CHARS:
                     found.append(phrase)
     return found

@@ -90,8 +90,33 @@ def read_markdown_article(path: pathlib.Path, text: str) -> Article:
 # Elements that are page furniture, not the article.
 _HTML_DROPPED = {"script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"}
 _HTML_BLOCKS = {
-    "address", "article", "blockquote", "dd", "div", "dl", "dt", "figcaption", "figure", "h1", "h2", "h3",
-    "h4", "h5", "h6", "hr", "li", "main", "ol", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+    "address",
+    "article",
+    "blockquote",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "figcaption",
+    "figure",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "li",
+    "main",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "table",
+    "td",
+    "th",
+    "tr",
+    "ul",
 }
 
 

@@ -84,8 +84,9 @@ def matcher(names: tuple[str, ...]) -> Matcher:
     return Matcher(folded, {k: tuple(v) for k, v in by_first.items()}, pattern, spelling)
 
 
-def find(names: Matcher, text: Text, heads: frozenset[str] = frozenset(),
-         overlapping: bool = False) -> tuple[list[Mention], list[Mention]]:
+def find(
+    names: Matcher, text: Text, heads: frozenset[str] = frozenset(), overlapping: bool = False
+) -> tuple[list[Mention], list[Mention]]:
     """(mentions on word boundaries, the longest where several start at one offset; rejected matches that
     start or end inside a word and overlap no accepted mention).
 
@@ -103,8 +104,14 @@ def find(names: Matcher, text: Text, heads: frozenset[str] = frozenset(),
         start = m.start()
         if start < taken and not overlapping:
             continue
-        name = next((n for n in names.by_first[folded[start]]
-                     if folded.startswith(n, start) and _fits(text, start, start + len(n), heads)), None)
+        name = next(
+            (
+                n
+                for n in names.by_first[folded[start]]
+                if folded.startswith(n, start) and _fits(text, start, start + len(n), heads)
+            ),
+            None,
+        )
         if name is not None:
             found.append(Mention(name, start, start + len(name)))
             taken = max(taken, start + len(name))
@@ -121,7 +128,7 @@ def find(names: Matcher, text: Text, heads: frozenset[str] = frozenset(),
 def _fits(text: Text, start: int, end: int, heads: frozenset[str]) -> bool:
     edges = text.edges
     if start in edges:
-        return end in edges or (bool(heads) and text.folded[end:_word_end(text, end)] in heads)
+        return end in edges or (bool(heads) and text.folded[end : _word_end(text, end)] in heads)
     return bool(heads) and _word_end(text, start) == end
 
 
@@ -150,5 +157,6 @@ def reason(mention: Mention, text: Text) -> str:
 def tally(rejected: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Each (name, reason) once, in order, with how often it occurred when more than once."""
     counts = Counter(rejected)
-    return [(name, f"{why} ×{counts[name, why]}" if counts[name, why] > 1 else why)
-            for name, why in dict.fromkeys(rejected)]
+    return [
+        (name, f"{why} ×{counts[name, why]}" if counts[name, why] > 1 else why) for name, why in dict.fromkeys(rejected)
+    ]

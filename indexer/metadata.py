@@ -95,15 +95,17 @@ def infer_year(body: str, today: datetime.date | None = None) -> tuple[int | Non
     years = []
     for m in _YEAR.finditer(text):
         year = int(m.group(1))
-        if 1949 <= year <= today.year and not _TARGET.search(text[max(0, m.start() - 1):m.start()]):
+        if 1949 <= year <= today.year and not _TARGET.search(text[max(0, m.start() - 1) : m.start()]):
             years.append(year)
     if not years:
         return None, "inferred: no year written in the text"
     latest = max(years)
     relative = [w for w in ("去年", "今年") if w in text]
     if relative and latest < today.year and re.search(_YEAR_AS_PAST.format(y=latest), text):
-        return latest + 1, (f"inferred: latest year written is {latest}, told as a finished year while the "
-                            f"text says {'/'.join(relative)} → {latest + 1}")
+        return latest + 1, (
+            f"inferred: latest year written is {latest}, told as a finished year while the "
+            f"text says {'/'.join(relative)} → {latest + 1}"
+        )
     return latest, f"inferred: latest year written is {latest}"
 
 
@@ -143,12 +145,25 @@ def extract(article: Article, catalog_entry: dict | None = None, spans: tuple[Sp
         year, source = int(article.date[:4]), f"date {article.date}"
     else:
         year, source = infer_year(article.body)
-    return Metadata(zones, year, industries, zoned.evidence, zoned.scores, rule, source, found.evidence,
-                    zoned.rejected, found.rejected, companies, named.evidence, company_source, named.rejected)
+    return Metadata(
+        zones,
+        year,
+        industries,
+        zoned.evidence,
+        zoned.scores,
+        rule,
+        source,
+        found.evidence,
+        zoned.rejected,
+        found.rejected,
+        companies,
+        named.evidence,
+        company_source,
+        named.rejected,
+    )
 
 
-def explain_lines(meta: Metadata,
-                  parts: Sequence[str] = ("zones", "year", "industries", "companies")) -> list[str]:
+def explain_lines(meta: Metadata, parts: Sequence[str] = ("zones", "year", "industries", "companies")) -> list[str]:
     """What `search index --explain` prints for an article: each tag with its evidence, and every name
     or keyword found that did not count, with the reason."""
     lines = []

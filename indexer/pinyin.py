@@ -39,6 +39,7 @@ _VOWELLESS = frozenset({"m", "n", "ng", "hm", "hng"})
 
 # ---------------------------------------------------------------------------------------------- tables
 
+
 @functools.cache
 def _pypinyin():
     """pypinyin's character and phrase tables, imported on first use (the import takes about 0.3 s)."""
@@ -61,8 +62,10 @@ def _untoned(char: str) -> str:
 
 
 # Latin letters with marks and the combining marks themselves → the letter without them (ü → v).
-_UNTONE = {code: _untoned(chr(code))
-           for code in itertools.chain(range(0xC0, 0x250), range(0x300, 0x370), range(0x1E00, 0x1F00))}
+_UNTONE = {
+    code: _untoned(chr(code))
+    for code in itertools.chain(range(0xC0, 0x250), range(0x300, 0x370), range(0x1E00, 0x1F00))
+}
 
 
 def _toneless(marked: str) -> str:
@@ -84,8 +87,9 @@ def char_readings(char: str) -> tuple[str, ...]:
 @functools.cache
 def valid_syllables() -> frozenset[str]:
     """Every toneless syllable a character can be read as (pypinyin's table, vowelless interjections out)."""
-    return frozenset(s for marked in _pypinyin()[0].values() for m in marked.split(",")
-                     if (s := _toneless(m)) not in _VOWELLESS)
+    return frozenset(
+        s for marked in _pypinyin()[0].values() for m in marked.split(",") if (s := _toneless(m)) not in _VOWELLESS
+    )
 
 
 @functools.cache
@@ -103,6 +107,7 @@ def overrides() -> dict[str, Reading]:
 
 
 # ---------------------------------------------------------------------------------------------- readings
+
 
 def key(syllables: Reading) -> str:
     """The syllables joined: ("ling", "yuan") → "lingyuan"."""
@@ -161,8 +166,9 @@ def _context_free() -> frozenset[str]:
     Words made of these alone (two words in five) need no phrase segmentation."""
     table, phrases = _pypinyin()
     single = {chr(code): _toneless(marked) for code, marked in table.items() if "," not in marked}
-    single.update((c, r[0]) for code, marked in table.items()
-                  if "," in marked and len(r := char_readings(c := chr(code))) == 1)
+    single.update(
+        (c, r[0]) for code, marked in table.items() if "," in marked and len(r := char_readings(c := chr(code))) == 1
+    )
     for phrase, listed in phrases.items():
         for char, marked in zip(phrase, listed):
             if char in single and any(_toneless(m) != single[char] for m in marked):
@@ -206,8 +212,7 @@ def _overridden(run: str) -> list[tuple[str, Reading | None]]:
     pieces: list[tuple[str, Reading | None]] = []
     start = at = 0
     while at < len(run):
-        word = next((run[at:end] for end in range(min(len(run), at + longest), at, -1) if run[at:end] in table),
-                    None)
+        word = next((run[at:end] for end in range(min(len(run), at + longest), at, -1) if run[at:end] in table), None)
         if word is None:
             at += 1
             continue
@@ -227,8 +232,9 @@ def _phrase_slots(phrase: str) -> tuple[tuple[str, ...], ...]:
     listed = _pypinyin()[1].get(phrase)
     if listed is None or len(listed) != len(phrase):
         return tuple(char_readings(c) for c in phrase)
-    return tuple(_distinct(itertools.chain(map(_toneless, marked), char_readings(c)))
-                 for c, marked in zip(phrase, listed))
+    return tuple(
+        _distinct(itertools.chain(map(_toneless, marked), char_readings(c))) for c, marked in zip(phrase, listed)
+    )
 
 
 def _cheapest(slots: list[tuple[str, ...]], limit: int):
@@ -247,7 +253,7 @@ def _cheapest(slots: list[tuple[str, ...]], limit: int):
         yield tuple(reading)
         for v, i in enumerate(ranks):
             if i + 1 < len(varying[v][1]):
-                after = (*ranks[:v], i + 1, *ranks[v + 1:])
+                after = (*ranks[:v], i + 1, *ranks[v + 1 :])
                 if after not in seen:
                     seen.add(after)
                     heapq.heappush(queue, (sum(after), *after))
@@ -259,8 +265,7 @@ def _cheapest(slots: list[tuple[str, ...]], limit: int):
 # and with them ian/iang, uan/uang), which most northern and southern speakers blur; l/n (south-west,
 # Hunan, Cantonese); the flat and curled initials z/zh, c/ch, s/sh (most of the south). f/h and r/l, also
 # offered by IMEs, are left out: they are regional, and each rule adds candidates to every suggestion.
-_INITIAL_SWAPS = (("n", "l"), ("l", "n"), ("zh", "z"), ("ch", "c"), ("sh", "s"), ("z", "zh"), ("c", "ch"),
-                  ("s", "sh"))
+_INITIAL_SWAPS = (("n", "l"), ("l", "n"), ("zh", "z"), ("ch", "c"), ("sh", "s"), ("z", "zh"), ("c", "ch"), ("s", "sh"))
 
 
 @functools.cache
@@ -269,7 +274,7 @@ def _confusions(syllable: str) -> tuple[str, ...]:
     found = [syllable[:-1] if syllable.endswith("ng") else syllable + "g" if syllable.endswith("n") else ""]
     for typed, meant in _INITIAL_SWAPS:
         if syllable.startswith(typed) and not (typed in "zcs" and syllable[1:2] == "h"):
-            found.append(meant + syllable[len(typed):])
+            found.append(meant + syllable[len(typed) :])
     return tuple(s for s in dict.fromkeys(found) if s in valid_syllables() and s != syllable)
 
 
@@ -284,7 +289,7 @@ def near(syllables: Reading, max_changes: int = 1, limit: int = 64) -> list[Read
         for reading in level:
             for at, syllable in enumerate(reading):
                 for other in _confusions(syllable):
-                    changed = (*reading[:at], other, *reading[at + 1:])
+                    changed = (*reading[:at], other, *reading[at + 1 :])
                     if changed not in seen:
                         seen.add(changed)
                         following.append(changed)

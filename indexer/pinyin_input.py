@@ -36,8 +36,10 @@ _MAX_STEPS = 20_000  # bounds the search of a long string, whatever `limit` asks
 # A Chinese character, or a run of Latin letters (with tone marks, full-width), digits, apostrophes and hyphens,
 # spaces inside it.
 _LATIN = "0-9A-Za-z\u00c0-\u024f\u0300-\u036f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a"
-_TOKEN = re.compile(f"([\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f])"
-                    f"|([{_LATIN}](?:[{_LATIN}'’‘`· -]*[{_LATIN}])?)")
+_TOKEN = re.compile(
+    f"([\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f])"
+    f"|([{_LATIN}](?:[{_LATIN}'’‘`· -]*[{_LATIN}])?)"
+)
 
 
 @functools.cache
@@ -109,7 +111,7 @@ def _edges(letters: str, boundary: list[bool], marks: list[int], partial: bool):
         ends = [len(letters)] if partial else range(start + 1, min(len(letters), start + 6) + 1)
         for end in ends:
             for syllable, guess in table.get(letters[start:end], ()):
-                crossed = sum(boundary[start + 1:end]) + max(0, sum(marks[start:end]) - 1)
+                crossed = sum(boundary[start + 1 : end]) + max(0, sum(marks[start:end]) - 1)
                 unmarked = int(start > 0 and not boundary[start] and syllable[0] in "aoe")
                 found.append((end, syllable, (crossed, 1, unmarked, guess)))
         edges.append(found)
@@ -133,8 +135,9 @@ def _cheapest_paths(letters, boundary, marks, limit: int, partial: bool = False)
     rest: list[tuple[int, ...] | None] = [None] * (n + 2)  # the cost from each position to the goal
     rest[goal] = zero
     for start in reversed(range(n)):
-        rest[start] = min((_add(cost, rest[end]) for end, _, cost in steps[start] if rest[end] is not None),
-                          default=None)
+        rest[start] = min(
+            (_add(cost, rest[end]) for end, _, cost in steps[start] if rest[end] is not None), default=None
+        )
     if n == 0 or rest[0] is None:
         return []
     tie = itertools.count()

@@ -88,11 +88,14 @@ def read(lexicon: lexicon_module.Lexicon, typed: str) -> list[Reading]:
 def _combinations(items: list) -> list[tuple[float, list[tuple[str, str]]]]:
     """The typed items as slots — ("han", character) or ("syllable", s) — for the best few combinations of
     the parses of each run of letters, with the cost of the parses chosen."""
-    choices = [[(0, [("han", analysis.fold(t))])] if isinstance(t, str) else
-               [(rank, [("syllable", s) for s in parse]) for rank, parse in enumerate(t[:PARSES])] for t in items]
+    choices = [
+        [(0, [("han", analysis.fold(t))])]
+        if isinstance(t, str)
+        else [(rank, [("syllable", s) for s in parse]) for rank, parse in enumerate(t[:PARSES])]
+        for t in items
+    ]
     combos = heapq.nsmallest(COMBINATIONS, itertools.product(*choices), key=lambda c: sum(rank for rank, _ in c))
-    return [(PARSE_COST * sum(rank for rank, _ in combo), [s for _, slots in combo for s in slots])
-            for combo in combos]
+    return [(PARSE_COST * sum(rank for rank, _ in combo), [s for _, slots in combo for s in slots]) for combo in combos]
 
 
 def _cuts(lexicon, slots: list[tuple[str, str]], lookups: dict) -> list[tuple[float, tuple]]:
@@ -132,7 +135,8 @@ def _words(lexicon, span: tuple[tuple[str, str], ...], lookups: dict) -> list[tu
         for syllables in itertools.islice(itertools.product(*options), 16):
             for word, df, rank, name in lexicon.words_read(" ".join(syllables), len(span)):
                 if all(kind == "syllable" or word[i] == s for i, (kind, s) in enumerate(span)) and (
-                        word not in found_by_word or rank < found_by_word[word][2]):
+                    word not in found_by_word or rank < found_by_word[word][2]
+                ):
                     found_by_word[word] = (word, df, rank, name)
         found = list(found_by_word.values())
     lookups[span] = found
@@ -184,8 +188,12 @@ def rewrite(index, searcher, parsed: ParsedQuery) -> dict | None:
     i = 0
     while i < len(parsed.groups):
         end = i  # a run of single words typed in pinyin (in the same field) is read together
-        while (end < len(parsed.groups) and len(parsed.groups[end]) == 1 and joins(parsed.groups[end][0])
-               and parsed.groups[end][0].field == parsed.groups[i][0].field):
+        while (
+            end < len(parsed.groups)
+            and len(parsed.groups[end]) == 1
+            and joins(parsed.groups[end][0])
+            and parsed.groups[end][0].field == parsed.groups[i][0].field
+        ):
             end += 1
         if end > i:
             run = [g[0] for g in parsed.groups[i:end]]
@@ -205,7 +213,7 @@ def literal_query(query: str, typed: list[str]) -> str:
     """`query` with each of the `typed` words quoted, so that it is searched as typed (no pinyin reading, no
     correction): the page's "search lingyuan instead" link."""
     for word in typed:
-        query = re.sub(rf'(^|[\s:：])({re.escape(word)})(?=\s|$)', r'\1"\2"', query, count=1)
+        query = re.sub(rf"(^|[\s:：])({re.escape(word)})(?=\s|$)", r'\1"\2"', query, count=1)
     return query
 
 
@@ -214,5 +222,7 @@ def note(results) -> str | None:
     if not results.pinyin:
         return None
     typed = results.pinyin["typed"]
-    return (f"Searched by pinyin: {' / '.join(results.pinyin['searched'])} for {typed}. "
-            f"To search for {typed} itself: search '{literal_query(results.query, typed.split())}'")
+    return (
+        f"Searched by pinyin: {' / '.join(results.pinyin['searched'])} for {typed}. "
+        f"To search for {typed} itself: search '{literal_query(results.query, typed.split())}'"
+    )

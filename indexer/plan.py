@@ -35,6 +35,7 @@ RELAXED_SHARE = 0.5
 
 # ---------------------------------------------------------------------------------------------- nodes
 
+
 @dataclasses.dataclass(frozen=True)
 class Node:
     """A query node; `boost` multiplies its scores."""
@@ -111,8 +112,10 @@ class AtLeast(Node):
     def to_whoosh(self):
         import itertools
 
-        return wq.Or([wq.And([p.to_whoosh() for p in chosen])
-                      for chosen in itertools.combinations(self.parts, self.k)], boost=self.boost)
+        return wq.Or(
+            [wq.And([p.to_whoosh() for p in chosen]) for chosen in itertools.combinations(self.parts, self.k)],
+            boost=self.boost,
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -161,6 +164,7 @@ def both(parts: list[Node]) -> Node:
 
 
 # ---------------------------------------------------------------------------------------------- compiling
+
 
 @dataclasses.dataclass(frozen=True)
 class Mark:
@@ -212,8 +216,7 @@ def word_query(word: Word, known: Vocabulary) -> Node | None:
     return either(alternatives)
 
 
-def compile_query(parsed: ParsedQuery, known: Vocabulary,
-                  variants: Callable[[str], list[str]] | None = None) -> Plan:
+def compile_query(parsed: ParsedQuery, known: Vocabulary, variants: Callable[[str], list[str]] | None = None) -> Plan:
     """The query for the words of `parsed` (None when it has none: filters only, browse) and its marks.
 
     `variants(word)` gives other spellings of an unquoted word to search as well (regional word forms)."""
@@ -244,8 +247,11 @@ def compile_query(parsed: ParsedQuery, known: Vocabulary,
     joined = analysis.stream(together)
     if groups and len(joined) > 1 and all(len(g) == 1 for g in parsed.groups):
         # The words typed side by side, in a headline above all: an article headed so ranks first.
-        bonus = [Phrase("title_grams", tuple(analysis.bigrams(joined)), TITLE_VERBATIM_BOOST)
-                 if len(joined) > 2 else Term("title_grams", joined, TITLE_VERBATIM_BOOST)]
+        bonus = [
+            Phrase("title_grams", tuple(analysis.bigrams(joined)), TITLE_VERBATIM_BOOST)
+            if len(joined) > 2
+            else Term("title_grams", joined, TITLE_VERBATIM_BOOST)
+        ]
         if len(parsed.groups) > 1:
             bonus.append(verbatim(together).boosted(SIDE_BY_SIDE_BOOST))  # type: ignore[union-attr]
         q = AndMaybe(q, either(bonus))

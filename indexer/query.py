@@ -26,7 +26,9 @@ from .errors import SearchError
 MAX_QUERY_CHARS = 512
 MAX_WORDS = 64
 # Words and phrases in the query as typed, quotes and operators apart.
-_TOKEN = re.compile(r'''([-+]?)(?:([^\s"“”「」|:：]+)[:：])?(?:"([^"]*)"|“([^”]*)”|「([^」]*)」|([^\s"“”「」|]+))|(\|)|(["“”「」])''')
+_TOKEN = re.compile(
+    r"""([-+]?)(?:([^\s"“”「」|:：]+)[:：])?(?:"([^"]*)"|“([^”]*)”|「([^」]*)」|([^\s"“”「」|]+))|(\|)|(["“”「」])"""
+)
 _YEAR_RANGE = re.compile(r"^\s*(\d{4})\s*(?:[-–~至到]\s*(\d{4}))?\s*$")
 OR_WORDS = ("OR", "or", "|")
 AND_WORDS = ("AND", "and")
@@ -134,8 +136,11 @@ def unknown_value(facet: str, value: str) -> SearchError:
         known = ", ".join(z.short for z in metadata.gazetteer()[1])
         return SearchError("Unknown zone “{value}”. Zones: {known}.", value=value[:40], known=known)
     if facet == "industry":
-        return SearchError("Unknown industry “{value}”. Industries: {known}.", value=value[:40],
-                           known=", ".join(metadata.taxonomy()[1]))
+        return SearchError(
+            "Unknown industry “{value}”. Industries: {known}.",
+            value=value[:40],
+            known=", ".join(metadata.taxonomy()[1]),
+        )
     return SearchError("No article has {facet} “{value}”.", facet=facet, value=value[:40])
 
 
@@ -179,8 +184,9 @@ class ParsedQuery:
 def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
     """Parse a query; filters written in it are added to `filters`. Raises SearchError on bad input."""
     if len(text) > MAX_QUERY_CHARS:
-        raise SearchError("The query is too long ({length} characters; at most {limit}).",
-                          length=len(text), limit=MAX_QUERY_CHARS)
+        raise SearchError(
+            "The query is too long ({length} characters; at most {limit}).", length=len(text), limit=MAX_QUERY_CHARS
+        )
     if any(ord(c) < 32 and c not in "\t\n\r" for c in text) or any(0xD800 <= ord(c) <= 0xDFFF for c in text):
         raise SearchError("The query contains control characters; type words, phrases or filters.")
     filters = filters if filters is not None else Filters()
@@ -205,8 +211,9 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
         key = (field or "").lower()
         if key in FILTER_NAMES:
             if sign == "-":
-                raise SearchError("Filters cannot be excluded (“-{field}:”); choose the values to keep instead.",
-                                  field=field)
+                raise SearchError(
+                    "Filters cannot be excluded (“-{field}:”); choose the values to keep instead.", field=field
+                )
             filters.add(FILTER_NAMES[key], phrase if phrase is not None else bare or "")
             continue
         if field and key not in TITLE_FIELDS:  # not a filter: the colon was part of a word (e.g. 5:30)
@@ -218,18 +225,20 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
         if operator in OR_WORDS + AND_WORDS + NOT_WORDS:
             name = "OR" if operator in OR_WORDS else "AND" if operator in AND_WORDS else "NOT"
             if pending or (not groups and name != "NOT"):
-                raise SearchError("“{operator}” must stand between two words, e.g. 凌钢 {operator} 鞍钢.",
-                                  operator=operator)
+                raise SearchError(
+                    "“{operator}” must stand between two words, e.g. 凌钢 {operator} 鞍钢.", operator=operator
+                )
             pending, operators = name, True
             continue
         if bare and bare[-1:] in ":：" and bare[:-1].lower() in FILTER_NAMES:
             raise SearchError("“{facet}:” needs a value, e.g. zone:凌源.", facet=bare[:-1])
         if bare and set(bare) <= {"-", "+"}:
-            if not text[m.end():].strip():  # a sign with nothing after it: what was it for?
+            if not text[m.end() :].strip():  # a sign with nothing after it: what was it for?
                 raise SearchError("“{sign}” must be followed by a word, e.g. -凌源.", sign=bare[0])
             continue  # a dash standing between words, as in a pasted headline (A - B): punctuation
-        word = Word(phrase if phrase is not None else bare, phrase is not None,
-                    "title" if key in TITLE_FIELDS else None)
+        word = Word(
+            phrase if phrase is not None else bare, phrase is not None, "title" if key in TITLE_FIELDS else None
+        )
         if not analysis.stream(word.text):
             if word.phrase:
                 raise SearchError("The quoted phrase has no letters, digits or Chinese characters to search for.")

@@ -104,9 +104,17 @@ def from_stored(fields: dict) -> Article:
         return [v for v in (fields.get(name) or "").split(",") if v]
 
     year = fields.get("year")
-    return Article(fields["id"], fields.get("title") or "", fields.get("body") or "", date=fields.get("date"),
-                   source=fields.get("source"), zones=listed("zone"), year=int(year) if year else None,
-                   industries=listed("industry"), companies=listed("company"))
+    return Article(
+        fields["id"],
+        fields.get("title") or "",
+        fields.get("body") or "",
+        date=fields.get("date"),
+        source=fields.get("source"),
+        zones=listed("zone"),
+        year=int(year) if year else None,
+        industries=listed("industry"),
+        companies=listed("company"),
+    )
 
 
 # The article's fields in JSON (the API, `search --json`, JSON Lines exports), CSV and feeds, in this order.

@@ -44,15 +44,19 @@ EXTRA = DATA / "regional_extra.tsv"
 USAGE = DATA / "regional_usage.tsv"
 # (dictionary, True when its keys are the mainland forms)
 OPENCC_PHRASES = (
-    ("TWPhrases", True), ("TWPhrasesRev", False),
-    ("HKVariantsPhrases", True), ("HKVariantsRevPhrases", False), ("TWVariantsRevPhrases", False),
+    ("TWPhrases", True),
+    ("TWPhrasesRev", False),
+    ("HKVariantsPhrases", True),
+    ("HKVariantsRevPhrases", False),
+    ("TWVariantsRevPhrases", False),
 )
-SHARE = 10          # "common on the other side": at least 1/SHARE of the documents of the word it replaces...
+SHARE = 10  # "common on the other side": at least 1/SHARE of the documents of the word it replaces...
 MIN_DOCUMENTS = 10  # ...and at least this many documents
-MIN_SAMPLED = 5     # occurrences needed to judge word boundaries
+MIN_SAMPLED = 5  # occurrences needed to judge word boundaries
 
 
 # ------------------------------------------------------------------------------------------- the table
+
 
 class Match(NamedTuple):
     """A regional word found in a folded text: `text[start:end]` and its other forms (folded)."""
@@ -111,11 +115,11 @@ def expand(folded_text: str) -> list[Match]:
     found = []
     at = 0
     while at < len(folded_text) - 1:
-        if folded_text[at:at + 2] not in starts:
+        if folded_text[at : at + 2] not in starts:
             at += 1
             continue
         for size in range(min(longest, len(folded_text) - at), 1, -1):
-            forms = table.get(folded_text[at:at + size])
+            forms = table.get(folded_text[at : at + size])
             if forms:
                 found.append(Match(at, at + size, forms))
                 at += size
@@ -138,16 +142,17 @@ def alternatives(text: str, limit: int = 4) -> tuple[str, ...]:
 
 def _alternatives(text: str) -> Iterator[str]:
     found = expand(analysis.fold(text))
-    between = [text[a.end:b.start] for a, b in zip([Match(0, 0, ()), *found], [*found, Match(len(text), 0, ())])]
+    between = [text[a.end : b.start] for a, b in zip([Match(0, 0, ()), *found], [*found, Match(len(text), 0, ())])]
     others = [[written(form) for form in match.variants] for match in found]
     for kept in range(len(found)):
         for keep in itertools.combinations(range(len(found)), kept):
-            options = [[text[m.start:m.end]] if i in keep else others[i] for i, m in enumerate(found)]
+            options = [[text[m.start : m.end]] if i in keep else others[i] for i, m in enumerate(found)]
             for choice in itertools.product(*options):
                 yield between[0] + "".join(word + rest for word, rest in zip(choice, between[1:]))
 
 
 # ------------------------------------------------------------------------------------------ generating
+
 
 def read_pairs(path: pathlib.Path) -> Iterator[tuple[str, str]]:
     """(mainland, regional) word pairs of a table file, as written; lines starting with `-` are skipped."""
@@ -192,11 +197,11 @@ def candidates() -> dict[tuple[str, str], tuple[str, str]]:
 class Usage(NamedTuple):
     """How a folded word is used in real text (`data/regional_usage.tsv`)."""
 
-    news: int = 0                # mainland news documents containing it
-    gazette: int = 0             # Taiwan gazette documents containing it
-    news_sampled: int = 0        # its occurrences in the news looked at...
-    news_straddling: int = 0     # ...and how many cross a boundary of jieba's words around them
-    gazette_sampled: int = 0     # the same in the gazette
+    news: int = 0  # mainland news documents containing it
+    gazette: int = 0  # Taiwan gazette documents containing it
+    news_sampled: int = 0  # its occurrences in the news looked at...
+    news_straddling: int = 0  # ...and how many cross a boundary of jieba's words around them
+    gazette_sampled: int = 0  # the same in the gazette
     gazette_straddling: int = 0
 
 
@@ -220,9 +225,11 @@ def judge(mainland: str, regional: str, usage: dict[str, Usage]) -> str | None:
     if theirs.news >= max(MIN_DOCUMENTS, ours.news / SHARE):
         return "regional form common in mainland text"
     # jieba's dictionary is the mainland's: in Taiwan text it cuts Taiwan's own words unreliably.
-    for sampled, straddling in ((ours.news_sampled, ours.news_straddling),
-                                (ours.gazette_sampled, ours.gazette_straddling),
-                                (theirs.news_sampled, theirs.news_straddling)):
+    for sampled, straddling in (
+        (ours.news_sampled, ours.news_straddling),
+        (ours.gazette_sampled, ours.gazette_straddling),
+        (theirs.news_sampled, theirs.news_straddling),
+    ):
         if sampled >= MIN_SAMPLED and 2 * straddling > sampled:
             return "mostly inside other words"
     return None

@@ -118,8 +118,10 @@ class Index:
         generation = searcher.reader().generation()
         with self._lock:
             if generation not in self._facets:
-                self._facets = {generation: FacetSets(searcher), **{
-                    g: f for g, f in self._facets.items() if g > generation - 2}}
+                self._facets = {
+                    generation: FacetSets(searcher),
+                    **{g: f for g, f in self._facets.items() if g > generation - 2},
+                }
             return self._facets[generation]
 
     def vocabulary(self, searcher=None) -> plan_module.Vocabulary:
@@ -209,8 +211,9 @@ class _Found:
         return execute.top(self.scores, self.final, self.total if limit is None else limit)
 
 
-def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_all: bool,
-          budget: float | None) -> _Found:
+def _find(
+    index: Index, query: str, filters: Filters | None, sort: str, browse_all: bool, budget: float | None
+) -> _Found:
     """Evaluate a query with its filters: one path for every search."""
     if sort not in SORTS:
         raise SearchError("Sort must be one of: {sorts}.", sorts=", ".join(SORTS))
@@ -230,8 +233,15 @@ def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_a
     allowed = sets.allowed(filters)
     deadline = execute.Budget.of(budget)
     if plan.query is None:
-        return _Found(searcher, sets, parsed, plan, np.zeros(sets.size), sets.all,
-                      sets.all if allowed is None else sets.all & allowed)
+        return _Found(
+            searcher,
+            sets,
+            parsed,
+            plan,
+            np.zeros(sets.size),
+            sets.all,
+            sets.all if allowed is None else sets.all & allowed,
+        )
     found = execute.run(plan.query, searcher, deadline)
     matched = found.matched & sets.all
     final = matched if allowed is None else matched & allowed
@@ -247,8 +257,16 @@ def _find(index: Index, query: str, filters: Filters | None, sort: str, browse_a
     return result
 
 
-def search(index: Index, query: str = "", filters: Filters | None = None, page: int = 1, per_page: int = 10,
-           sort: str = "relevance", browse_all: bool = False, budget: float | None = BUDGET_SECONDS) -> Results:
+def search(
+    index: Index,
+    query: str = "",
+    filters: Filters | None = None,
+    page: int = 1,
+    per_page: int = 10,
+    sort: str = "relevance",
+    browse_all: bool = False,
+    budget: float | None = BUDGET_SECONDS,
+) -> Results:
     """Search `index`: words of the query language, plus filters; one page of hits with snippets and
     disjunctive facet counts. With no words, lists the filtered articles newest first (all of them when
     `browse_all`). Works at most `budget` seconds (None: no limit); raises SearchError for input it cannot
@@ -266,19 +284,47 @@ def search(index: Index, query: str = "", filters: Filters | None = None, page: 
         ok = corrected.total and not corrected.relaxed
         better, instead, found = (better, query, corrected) if ok else (None, None, found)
     total = found.total
-    ranked = found.ranked(sort, page * per_page)[(page - 1) * per_page:]
+    ranked = found.ranked(sort, page * per_page)[(page - 1) * per_page :]
     hits = [_hit(found.searcher, docnum, score, found.plan, found.relaxed) for docnum, score in ranked]
     filters = found.parsed.filters
-    without = {} if total else {(facet, value): found.count(filters.replace(facet, [v for v in values if v != value]))
-                                for facet, values in filters.chosen.items() for value in values}
-    return Results(query, total, page, per_page, hits, found.sets.count(found.matched, filters), filters, sort,
-                   time.perf_counter() - started, found.plan.marks, found.sets.year_by_zone(found.matched, filters),
-                   found.timed_out, found.relaxed, found.plan.also, without, found.pinyin,
-                   better.query if better else None, instead)
+    without = (
+        {}
+        if total
+        else {
+            (facet, value): found.count(filters.replace(facet, [v for v in values if v != value]))
+            for facet, values in filters.chosen.items()
+            for value in values
+        }
+    )
+    return Results(
+        query,
+        total,
+        page,
+        per_page,
+        hits,
+        found.sets.count(found.matched, filters),
+        filters,
+        sort,
+        time.perf_counter() - started,
+        found.plan.marks,
+        found.sets.year_by_zone(found.matched, filters),
+        found.timed_out,
+        found.relaxed,
+        found.plan.also,
+        without,
+        found.pinyin,
+        better.query if better else None,
+        instead,
+    )
 
 
-def articles(index: Index, query: str = "", filters: Filters | None = None, sort: str = "relevance",
-             budget: float | None = BUDGET_SECONDS) -> tuple[int, bool, Iterator[Article]]:
+def articles(
+    index: Index,
+    query: str = "",
+    filters: Filters | None = None,
+    sort: str = "relevance",
+    budget: float | None = BUDGET_SECONDS,
+) -> tuple[int, bool, Iterator[Article]]:
     """Every article a search finds, in its order (for exports): how many, whether the budget cut the search
     short, and the articles, read from the index as they are iterated."""
     found = _find(index, query, filters, sort, True, budget)

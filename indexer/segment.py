@@ -159,8 +159,10 @@ class SegmentBuilder:
                     key = (name, value) if isinstance(value, str) and not field.unique else None
                     postings = self._generic_cache.get(key) if key else None
                     if postings is None:
-                        postings = [(tbytes.decode("utf-8"), freq_, float(weight), vbytes)
-                                    for tbytes, freq_, weight, vbytes in field.index(value)]
+                        postings = [
+                            (tbytes.decode("utf-8"), freq_, float(weight), vbytes)
+                            for tbytes, freq_, weight, vbytes in field.index(value)
+                        ]
                         if key:
                             if len(self._generic_cache) > 10_000:
                                 self._generic_cache.clear()
@@ -223,8 +225,10 @@ class SegmentBuilder:
         """(field, term, flat postings [docnum, weight, value, ...]) in field and term order."""
         if self.runs and self._pending:
             self._spill()  # what is still in memory too: the merge then holds one range of terms at a time
-        names = sorted({name for name, terms in self.terms.items() if terms}
-                       | {name for _, offsets in self.runs for name, _ in offsets})
+        names = sorted(
+            {name for name, terms in self.terms.items() if terms}
+            | {name for _, offsets in self.runs for name, _ in offsets}
+        )
         files = [(open(path, "rb"), offsets) for path, offsets in self.runs]
         try:
             for name in names:

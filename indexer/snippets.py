@@ -44,8 +44,13 @@ class Snippet:
     cut_before: bool = False
     cut_after: bool = False
 
-    def render(self, mark: Callable[[str, bool], str], escape: Callable[[str], str] = str,
-               paragraph: str = " ¶ ", ellipsis: str = "…") -> str:
+    def render(
+        self,
+        mark: Callable[[str, bool], str],
+        escape: Callable[[str], str] = str,
+        paragraph: str = " ¶ ",
+        ellipsis: str = "…",
+    ) -> str:
         """The text with each match as `mark(text, exact)` and the rest as `escape(text)`; paragraph breaks
         and cuts shown as `paragraph` and `ellipsis`."""
         out, at = [], 0
@@ -66,8 +71,10 @@ def _patterns(marks: tuple[Mark, ...]) -> tuple[re.Pattern | None, re.Pattern | 
     marks in folded text."""
     exact = sorted({analysis.stream(m.text) for m in marks if m.exact} - {""}, key=len, reverse=True)
     partial = sorted({analysis.fold(m.text) for m in marks if not m.exact and m.text}, key=len, reverse=True)
-    return (re.compile("|".join(map(re.escape, exact))) if exact else None,
-            re.compile("|".join(map(re.escape, partial))) if partial else None)
+    return (
+        re.compile("|".join(map(re.escape, exact))) if exact else None,
+        re.compile("|".join(map(re.escape, partial))) if partial else None,
+    )
 
 
 def find(text: str, marks: list[Mark]) -> list[Span]:
@@ -148,7 +155,7 @@ def snippet(text: str, marks: list[Mark], max_chars: int = MAX_CHARS) -> Snippet
     ends = [e for _, e, _ in spans]  # sorted too: matches do not overlap
     keys = [analysis.fold(text[s:e]) for s, e, _ in spans]
     # A long article can match hundreds of times: a few dozen anchors spread over them find the densest part.
-    anchors = starts[::-(-len(starts) // MAX_ANCHORS)]
+    anchors = starts[:: -(-len(starts) // MAX_ANCHORS)]
     bounds = _Boundaries(text, anchors, max(max_chars, 0))
 
     def inside(window: tuple[int, int]) -> range:
@@ -159,7 +166,7 @@ def snippet(text: str, marks: list[Mark], max_chars: int = MAX_CHARS) -> Snippet
     def score(window: tuple[int, int]) -> tuple[int, int, int]:
         """How many exact matches, different terms and matches `window` shows."""
         found = inside(window)
-        return sum(spans[i][2] for i in found), len(set(keys[found.start:found.stop])), len(found)
+        return sum(spans[i][2] for i in found), len(set(keys[found.start : found.stop])), len(found)
 
     def windows_around(size: int) -> list[tuple[int, int]]:
         """The anchors' windows, each once, in the anchors' order (`max` picks the first best)."""

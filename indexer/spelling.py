@@ -81,8 +81,12 @@ def correct(index, found) -> Correction | None:
     changes = []
     for word in parsed.positive_words:
         typed = analysis.stream(word.text)
-        if (word.phrase or not 2 <= len(typed) <= MAX_CHARS or not analysis.HAN_RUN.fullmatch(typed)
-                or reader.doc_frequency("words", typed) >= MIN_REAL_DF):
+        if (
+            word.phrase
+            or not 2 <= len(typed) <= MAX_CHARS
+            or not analysis.HAN_RUN.fullmatch(typed)
+            or reader.doc_frequency("words", typed) >= MIN_REAL_DF
+        ):
             continue
         typed_count = count(typed)
         if typed_count and ((typed_count >= PLENTY and found.total) or typed in _names() or in_dictionary(typed)):
@@ -162,8 +166,10 @@ def in_dictionary(word: str) -> bool:
 def _keys(run: str, as_typed: str) -> list[tuple[float, str]]:
     """The readings of `run` as lookup keys, each with a cost: every combination of its characters' readings
     (and of the characters as typed), a rarer reading costing `READING_COST` a step; then near-homophones."""
-    options = [list(enumerate(list(dict.fromkeys(pinyin.char_readings(t) + pinyin.char_readings(c)))[:6]))
-               for c, t in zip(run, as_typed)]
+    options = [
+        list(enumerate(list(dict.fromkeys(pinyin.char_readings(t) + pinyin.char_readings(c)))[:6]))
+        for c, t in zip(run, as_typed)
+    ]
     if not all(options):
         return []
     keys: dict[str, float] = {}
@@ -182,15 +188,18 @@ def literal_query(typed: str, corrected: str) -> str:
     before, after = typed.split(), corrected.split()
     if len(before) != len(after):
         return f'"{typed}"'
-    return " ".join(re.sub(r"^([^:：]+[:：])?(.+)$", r'\1"\2"', a) if a != b and '"' not in a else a
-                    for a, b in zip(before, after))
+    return " ".join(
+        re.sub(r"^([^:：]+[:：])?(.+)$", r'\1"\2"', a) if a != b and '"' not in a else a for a, b in zip(before, after)
+    )
 
 
 def note(results) -> str | None:
     """What the command line says on stderr about a correction (None: nothing to say)."""
     if results.searched_instead:
-        return (f"Showing results for {results.suggestion}: nothing was found for {results.searched_instead}. "
-                f"To search for it anyway: search '{literal_query(results.searched_instead, results.suggestion)}'")
+        return (
+            f"Showing results for {results.suggestion}: nothing was found for {results.searched_instead}. "
+            f"To search for it anyway: search '{literal_query(results.searched_instead, results.suggestion)}'"
+        )
     if results.suggestion:
         return f"Did you mean: {results.suggestion}"
     return None

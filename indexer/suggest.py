@@ -44,8 +44,11 @@ def check(prefix: str) -> str:
     if not text:
         raise SearchError("Give the beginning of a query to complete, e.g. q=凌 or q=ling.")
     if len(text) > MAX_CHARS:
-        raise SearchError("The text to complete is too long ({length} characters; at most {limit}).",
-                          length=len(text), limit=MAX_CHARS)
+        raise SearchError(
+            "The text to complete is too long ({length} characters; at most {limit}).",
+            length=len(text),
+            limit=MAX_CHARS,
+        )
     return text
 
 
@@ -104,8 +107,10 @@ def _ranked(lexicon, found: list[tuple[tuple[np.ndarray, np.ndarray], int]], lim
             if len(chosen) > keep:
                 top = np.lexsort((-chosen_counts, chosen_ranks > 0))[:keep]
                 chosen, chosen_counts, chosen_ranks = chosen[top], chosen_counts[top], chosen_ranks[top]
-            candidates += [(kind, 2 * how + (r > 0), -n, i)
-                           for i, n, r in zip(chosen.tolist(), chosen_counts.tolist(), chosen_ranks.tolist())]
+            candidates += [
+                (kind, 2 * how + (r > 0), -n, i)
+                for i, n, r in zip(chosen.tolist(), chosen_counts.tolist(), chosen_ranks.tolist())
+            ]
     candidates.sort()
     seen: set[str] = set()
     first_texts: list[tuple[str, int]] = []

@@ -33,15 +33,14 @@ def print_results(results: Results) -> None:
             click.echo("   missing: " + " ".join(hit.missing))
         click.echo()
     shown = f"{first + 1}–{first + len(results.hits)} of " if results.hits else ""
-    click.echo(f"{shown}{results.total} results (page {results.page} of {results.pages}) "
-               f"in {results.seconds * 1000:.0f} ms")
+    click.echo(
+        f"{shown}{results.total} results (page {results.page} of {results.pages}) in {results.seconds * 1000:.0f} ms"
+    )
     if results.timed_out:
-        click.echo("Warning: the search stopped at its time limit: the results are what it found by then.",
-                   err=True)
+        click.echo("Warning: the search stopped at its time limit: the results are what it found by then.", err=True)
     zones = results.facets.get("zone", [])
     if zones:
         click.echo("Zones: " + " · ".join(f"{v.value} ({v.count})" for v in zones))
-
 
 
 class Progress:
@@ -67,8 +66,10 @@ class Progress:
         elapsed = now - self.started
         fraction = meter.fraction
         filled = int(fraction * self.WIDTH)
-        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%}  {self.count:,} articles  "
-                f"{self.count / elapsed:,.0f}/s")
+        line = (
+            f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {fraction:4.0%}  {self.count:,} articles  "
+            f"{self.count / elapsed:,.0f}/s"
+        )
         if 0 < fraction < 1 and elapsed >= 1:
             line += f"  ETA {duration(elapsed * (1 - fraction) / fraction)}"
         self._draw(line)

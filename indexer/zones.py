@@ -93,25 +93,31 @@ def extract_zones(title: Text, body: Text) -> ZoneTags:
     surnames = _surnames()
     for text, weight in ((title, settings["title_weight"]), (body, 1)):
         found, missed = find(names, text)
-        rejected += [(text.shown[m.start:m.end], reason(m, text)) for m in missed]
+        rejected += [(text.shown[m.start : m.end], reason(m, text)) for m in missed]
         for m in found:
             zone, kind = owners[m.name]
-            before = text.folded[max(0, m.start - 2):m.start]
+            before = text.folded[max(0, m.start - 2) : m.start]
             surname = next((s for s in (before, before[-1:]) if s in surnames), None) if kind == "short" else None
             if surname:
-                rejected.append((text.shown[m.start:m.end], f"a person's name: after the surname {surname}"))
+                rejected.append((text.shown[m.start : m.end], f"a person's name: after the surname {surname}"))
             else:
                 counted.append((zone, kind, names.spelling[m.name], weight))
 
     # A short place counts only beside its zone's name or full place name, or the region's name.
     corroborated = {zone for zone, kind, _, _ in counted if kind != "short"}
     if any(kind == "short" and zone not in corroborated for zone, kind, _, _ in counted) and any(
-            find(matcher(_words("anchors")), text)[0] for text in (title, body)):
+        find(matcher(_words("anchors")), text)[0] for text in (title, body)
+    ):
         corroborated = set(zone_names())
     for zone, kind, name, _ in counted:
         if kind == "short" and zone not in corroborated:
-            rejected.append((name, "a short name without corroboration: no zone name, full place name or "
-                                   f"{'/'.join(_words('anchors'))} in the article"))
+            rejected.append(
+                (
+                    name,
+                    "a short name without corroboration: no zone name, full place name or "
+                    f"{'/'.join(_words('anchors'))} in the article",
+                )
+            )
     counted = [c for c in counted if c[1] != "short" or c[0] in corroborated]
 
     # An article naming a zone's places but not the zone is about it only if it is about industry.
@@ -121,9 +127,14 @@ def extract_zones(title: Text, body: Text) -> ZoneTags:
         if len(context) < settings["min_place_context"]:
             for zone, _kind, name, _ in counted:
                 if zone not in named:
-                    rejected.append((name, f"a place, and the article is not about its industry: "
-                                           f"{len(context)} of {settings['min_place_context']} context words "
-                                           f"({'、'.join(context) or 'none'})"))
+                    rejected.append(
+                        (
+                            name,
+                            f"a place, and the article is not about its industry: "
+                            f"{len(context)} of {settings['min_place_context']} context words "
+                            f"({'、'.join(context) or 'none'})",
+                        )
+                    )
             counted = [c for c in counted if c[0] in named]
 
     evidence: dict[str, dict[str, int]] = {}

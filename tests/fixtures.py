@@ -74,8 +74,9 @@ def articles(n: int, start: int = 0, version: str = "第一版", size: int = 300
     for i in range(start, start + n):
         paragraph = source[i % len(source)]
         offset = (i // len(source)) * 37 % max(1, len(paragraph) - size)
-        made[f"art{i:04d}"] = (f"{MARKER}第{i}号 {version}\n\n{MARKER}。{version}。\n\n"
-                               f"{paragraph[offset:offset + size].strip()}")
+        made[f"art{i:04d}"] = (
+            f"{MARKER}第{i}号 {version}\n\n{MARKER}。{version}。\n\n{paragraph[offset : offset + size].strip()}"
+        )
     return made
 
 
@@ -150,8 +151,12 @@ def serve(index_dir: pathlib.Path, cwd: pathlib.Path, *args: str) -> Iterator[Se
     SIGKILL) and reap it, whatever the test did. Its workers are killed too if they outlive it."""
     log_path = cwd / f"serve-{time.monotonic_ns()}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([str(SEARCH), "--index-dir", str(index_dir), "serve", "--port", "0", *args],
-                                   cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(SEARCH), "--index-dir", str(index_dir), "serve", "--port", "0", *args],
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     workers: set[int] = set()
     try:
         deadline = time.monotonic() + START_SECONDS

@@ -25,7 +25,11 @@ def test_paragraphs_are_lines_except_where_print_columns_cut_them():
 
 
 def test_fold_keeps_length_and_joins_scripts_widths_and_case():
-    for trad, simp in [("智慧園區", "智慧园区"), ("朝陽北票經濟開發區", "朝阳北票经济开发区"), ("ＡＢＣ１２３", "abc123")]:
+    for trad, simp in [
+        ("智慧園區", "智慧园区"),
+        ("朝陽北票經濟開發區", "朝阳北票经济开发区"),
+        ("ＡＢＣ１２３", "abc123"),
+    ]:
         assert analysis.fold(trad) == analysis.fold(simp)
         assert len(analysis.fold(trad)) == len(trad)
 
@@ -107,8 +111,33 @@ def test_words_are_jiebas_words_on_the_seeds():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["朝阳", "北票經濟開發區", "翁建平", "说", "，", "。", " ", "5G", "CBA", "2022年", "凌钢集团",
-                                 "福建平潭", "標準化工作", "ＡＢＣ", "\n", "“", "”", "智慧園區"]), max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "朝阳",
+                "北票經濟開發區",
+                "翁建平",
+                "说",
+                "，",
+                "。",
+                " ",
+                "5G",
+                "CBA",
+                "2022年",
+                "凌钢集团",
+                "福建平潭",
+                "標準化工作",
+                "ＡＢＣ",
+                "\n",
+                "“",
+                "”",
+                "智慧園區",
+            ]
+        ),
+        max_size=12,
+    )
+)
 def test_word_spans_tile_the_text_and_give_the_words(parts):
     text = "".join(parts)
     spans = analysis.word_spans(text)

@@ -45,6 +45,7 @@ def only_skipped(*paths: pathlib.Path | str) -> Skipped:
 
 # ---------------------------------------------------------------------------------------------- seeds, txt
 
+
 def test_seeds_are_read_in_name_order_with_their_headlines():
     found, skipped = read(SEEDS)
     assert skipped == []
@@ -63,11 +64,14 @@ def test_utf8_with_bom_and_crlf(tmp_path):
     assert article.body == "本报讯\n朝阳开发区 新闻\n\n正文第一段。"
 
 
-@pytest.mark.parametrize(("seed", "codec"), [
-    (SIMPLIFIED_SEED, "gb18030"),
-    (SIMPLIFIED_SEED, "gbk"),
-    (TRADITIONAL_SEED, "big5"),
-])
+@pytest.mark.parametrize(
+    ("seed", "codec"),
+    [
+        (SIMPLIFIED_SEED, "gb18030"),
+        (SIMPLIFIED_SEED, "gbk"),
+        (TRADITIONAL_SEED, "big5"),
+    ],
+)
 def test_legacy_chinese_encodings_decode_to_the_exact_text(tmp_path, seed, codec):
     text = encodable(seed, codec, chars=300)
     assert len(text) >= 300
@@ -78,10 +82,13 @@ def test_legacy_chinese_encodings_decode_to_the_exact_text(tmp_path, seed, codec
     assert article.title == SEED_TITLES[seed.stem]
 
 
-@pytest.mark.parametrize(("seed", "codec"), [
-    (SIMPLIFIED_SEED, "gb18030"),
-    (TRADITIONAL_SEED, "big5"),
-])
+@pytest.mark.parametrize(
+    ("seed", "codec"),
+    [
+        (SIMPLIFIED_SEED, "gb18030"),
+        (TRADITIONAL_SEED, "big5"),
+    ],
+)
 def test_legacy_chinese_encodings_of_one_short_line(tmp_path, seed, codec):
     # A headline alone is too short for a detector (it guesses Japanese or Korean): it must still decode.
     line = SEED_TITLES[seed.stem]
@@ -214,10 +221,25 @@ def test_html_without_text_is_skipped(tmp_path):
 # ---------------------------------------------------------------------------------------------- JSON Lines
 
 RECORDS = [
-    {"id": "a1", "title": "标题一", "body": "正文一", "date": "2016-05-03", "source": "https://example.com/1",
-     "zone": "北票经济开发区", "year": 2016, "industry": ["装备制造", "新材料"]},
-    {"id": 2, "body": "核心提示\n营商环境优 发展势头足\n正文", "date": "2021-07", "zone": ["凌源", "建平"],
-     "year": "2021", "industry": "有色金属", "category": "ignored"},
+    {
+        "id": "a1",
+        "title": "标题一",
+        "body": "正文一",
+        "date": "2016-05-03",
+        "source": "https://example.com/1",
+        "zone": "北票经济开发区",
+        "year": 2016,
+        "industry": ["装备制造", "新材料"],
+    },
+    {
+        "id": 2,
+        "body": "核心提示\n营商环境优 发展势头足\n正文",
+        "date": "2021-07",
+        "zone": ["凌源", "建平"],
+        "year": "2021",
+        "industry": "有色金属",
+        "category": "ignored",
+    },
     {"id": "a3", "title": "只有年份", "body": "正文三", "date": "2009"},
 ]
 
@@ -228,10 +250,27 @@ def test_jsonl_with_explicit_metadata(tmp_path, name):
     found, skipped = read(path)
     assert skipped == []
     assert found == [
-        Article(id="a1", title="标题一", body="正文一", path=str(path), date="2016-05-03",
-                source="https://example.com/1", zones=["北票经济开发区"], year=2016, industries=["装备制造", "新材料"]),
-        Article(id="2", title="营商环境优 发展势头足", body="核心提示\n营商环境优 发展势头足\n正文", path=str(path),
-                date="2021-07", zones=["凌源", "建平"], year=2021, industries=["有色金属"]),
+        Article(
+            id="a1",
+            title="标题一",
+            body="正文一",
+            path=str(path),
+            date="2016-05-03",
+            source="https://example.com/1",
+            zones=["北票经济开发区"],
+            year=2016,
+            industries=["装备制造", "新材料"],
+        ),
+        Article(
+            id="2",
+            title="营商环境优 发展势头足",
+            body="核心提示\n营商环境优 发展势头足\n正文",
+            path=str(path),
+            date="2021-07",
+            zones=["凌源", "建平"],
+            year=2021,
+            industries=["有色金属"],
+        ),
         Article(id="a3", title="只有年份", body="正文三", path=str(path), date="2009"),
     ]
 
@@ -269,6 +308,7 @@ def test_truncated_archive_keeps_what_was_read(tmp_path):
 
 # ---------------------------------------------------------------------------------------------- bad files
 
+
 @pytest.mark.parametrize("content", [b"", b" \n\t\r\n", "\ufeff \n".encode("utf-8")])
 def test_empty_file(tmp_path, content):
     path = tmp_path / "empty.txt"
@@ -276,11 +316,14 @@ def test_empty_file(tmp_path, content):
     assert only_skipped(path) == Skipped(str(path), "empty file")
 
 
-@pytest.mark.parametrize("content", [
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
-    bytes(range(1, 32)) * 40,
-    bytes(range(128, 256)) * 10,
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+        bytes(range(1, 32)) * 40,
+        bytes(range(128, 256)) * 10,
+    ],
+)
 def test_binary_file_cannot_be_decoded(tmp_path, content):
     path = tmp_path / "image.txt"
     path.write_bytes(content)
@@ -322,15 +365,27 @@ def test_unreadable_file(tmp_path):
 
 # ---------------------------------------------------------------------------------------------- folders, ids
 
+
 def test_folders_are_read_recursively_in_order_and_duplicate_ids_skipped(tmp_path):
-    for name, text in [("b/x.txt", "乙"), ("a/x.txt", "甲"), ("a/sub/y.md", "# 丙"), ("a/z.htm", "<p>丁</p>"),
-                       (".git/w.txt", "隐藏"), ("a/ignored.csv", "1,2")]:
+    for name, text in [
+        ("b/x.txt", "乙"),
+        ("a/x.txt", "甲"),
+        ("a/sub/y.md", "# 丙"),
+        ("a/z.htm", "<p>丁</p>"),
+        (".git/w.txt", "隐藏"),
+        ("a/ignored.csv", "1,2"),
+    ]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     write_jsonl(tmp_path / "c.jsonl", [{"id": "j", "body": "一"}, {"id": "y", "body": "二"}, {"id": "j", "body": "三"}])
 
     found = list(read_articles([tmp_path, tmp_path / "a" / "x.txt"]))
-    assert [(a.id, a.body) for a in found if isinstance(a, Article)] == [("y", "丙"), ("x", "甲"), ("z", "丁"), ("j", "一")]
+    assert [(a.id, a.body) for a in found if isinstance(a, Article)] == [
+        ("y", "丙"),
+        ("x", "甲"),
+        ("z", "丁"),
+        ("j", "一"),
+    ]
     assert [str(s) for s in found if isinstance(s, Skipped)] == [
         f"{tmp_path / 'b/x.txt'}: duplicate id 'x' (first in {tmp_path / 'a/x.txt'})",
         f"{tmp_path / 'c.jsonl'}:2: duplicate id 'y' (first in {tmp_path / 'a/sub/y.md'})",

@@ -41,7 +41,8 @@ def test_the_worst_cases_are_the_issues_list():
     assert queries.WORST_CASES[10]["q"].count(" OR ") == 9
     assert set(queries.WORST_QUICK) <= set(labels)
     assert [case["label"] for case in worst.select(queries.WORST_QUICK)] == [
-        label for label in labels if label in queries.WORST_QUICK]
+        label for label in labels if label in queries.WORST_QUICK
+    ]
     with pytest.raises(ValueError, match="unknown worst cases"):
         worst.select(["no such case"])
 
@@ -98,8 +99,10 @@ def test_synthetic_slices_repeat_the_base_with_distinct_ids(tmp_path_factory, re
     folder = tmp_path_factory.mktemp("slice")
     texts = articles(records)
     corpus = folder / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({"id": k, "title": k, "body": v}, ensure_ascii=False) + "\n\n"
-                              for k, v in texts.items()), encoding="utf-8")
+    corpus.write_text(
+        "".join(json.dumps({"id": k, "title": k, "body": v}, ensure_ascii=False) + "\n\n" for k, v in texts.items()),
+        encoding="utf-8",
+    )
     base = min(base, records)
     out = folder / "slice.jsonl"
     info = scale.write_slice(corpus, base, size, out)
@@ -136,9 +139,13 @@ def test_the_baseline_browses_newest_year_first_and_pages(tmp_path):
 
     texts = articles(25)
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps({"id": k, "title": k, "body": v, "date": f"{2010 + i % 7}-01-01"},
-                                         ensure_ascii=False) + "\n" for i, (k, v) in enumerate(texts.items())),
-                      encoding="utf-8")
+    corpus.write_text(
+        "".join(
+            json.dumps({"id": k, "title": k, "body": v, "date": f"{2010 + i % 7}-01-01"}, ensure_ascii=False) + "\n"
+            for i, (k, v) in enumerate(texts.items())
+        ),
+        encoding="utf-8",
+    )
     naive.build(corpus, 25, tmp_path / "ix")
     ix = whoosh_index.open_dir(str(tmp_path / "ix"))
     with ix.searcher() as searcher:

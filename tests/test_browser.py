@@ -25,8 +25,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 REPO = pathlib.Path(__file__).resolve().parent.parent
 DOCS = REPO / "docs"
 CHROMIUM = pathlib.Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -65,8 +71,12 @@ def _serve(index_dir, workdir: pathlib.Path):
     port = _free_port()
     log_path = workdir / "serve.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen([str(search), "--index-dir", str(index_dir), "serve", "--port", str(port)],
-                                   cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(search), "--index-dir", str(index_dir), "serve", "--port", str(port)],
+            cwd=workdir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -129,7 +139,9 @@ def params(url: str) -> dict[str, list[str]]:
 def in_viewport(page, selector: str) -> bool:
     return page.evaluate(
         """(selector) => { const r = document.querySelector(selector).getBoundingClientRect();
-                           return r.top >= 0 && r.bottom <= window.innerHeight && r.width > 0; }""", selector)
+                           return r.top >= 0 && r.bottom <= window.innerHeight && r.width > 0; }""",
+        selector,
+    )
 
 
 def test_search_filter_read_and_come_back(server, new_page):
@@ -164,8 +176,10 @@ def test_search_filter_read_and_come_back(server, new_page):
     assert first.inner_text() == "凌钢"
     page.wait_for_function("() => window.scrollY > 0")  # it is far down the article
     assert in_viewport(page, "mark#first-match")
-    assert page.evaluate("getComputedStyle(document.querySelector('mark#first-match')).backgroundColor") \
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('mark#first-match')).backgroundColor")
         != "rgba(0, 0, 0, 0)"
+    )
 
     # Back to the results, with the query and the filter kept.
     page.locator("a.back-link").click()
@@ -190,8 +204,10 @@ def test_stepping_through_the_matches(server, new_page):
     assert page.locator(".match-pos").inner_text() == f"第 1 / {total} 处"
     page.locator(".match-nav button", has_text="下一处").click()
     assert page.locator(".match-pos").inner_text() == f"第 2 / {total} 处"
-    page.wait_for_function("() => { const r = document.querySelector('mark.is-current').getBoundingClientRect();"
-                           " return r.top >= 0 && r.bottom <= innerHeight; }")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('mark.is-current').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
     page.locator(".match-nav button", has_text="上一处").click()
     page.locator(".match-nav button", has_text="上一处").click()
     assert page.locator(".match-pos").inner_text() == f"第 {total} / {total} 处"  # wraps around
@@ -269,8 +285,10 @@ def test_jump_to_the_first_match_goes_to_what_was_typed(news_server, new_page):
     assert page.locator(".match-pos").inner_text() == "第 1 / 3 处"  # stepping goes through the exact ones
     page.evaluate("window.scrollTo(0, 0)")
     page.locator("a.match-jump").click()
-    page.wait_for_function("() => { const r = document.querySelector('mark.is-current').getBoundingClientRect();"
-                           " return r.top >= 0 && r.bottom <= innerHeight; }")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('mark.is-current').getBoundingClientRect();"
+        " return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
     assert page.locator("mark.is-current").inner_text() == "新能源汽车"
     assert page.locator("mark.is-current").get_attribute("id") == "first-match"
     page.locator(".match-nav button", has_text="下一处").click()
@@ -337,6 +355,7 @@ def test_screenshots(shots_server, new_page):
 
 # ---------------------------------------------------------------------------------------------- the server
 
+
 def _get(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
@@ -381,10 +400,15 @@ def test_fifty_concurrent_clients_are_all_answered(served):
     from urllib.parse import quote
 
     base, log_path = served
-    paths = ["/?q=" + quote("开发区"), "/?" + "q=" + quote("凌钢") + "&zone=" + quote("凌源"),
-             "/?q=" + quote("开发区") + "&zone=" + quote("喀左") + "&page=1",
-             "/doc/003_201a132a17332222?q=" + quote("凌钢"), "/api/search?q=" + quote("开发区") + "&per_page=20",
-             "/api/search?q=" + quote("营商环境") + "&year=2020", "/api/doc/001_f7b6dd57e2bee65a"]
+    paths = [
+        "/?q=" + quote("开发区"),
+        "/?" + "q=" + quote("凌钢") + "&zone=" + quote("凌源"),
+        "/?q=" + quote("开发区") + "&zone=" + quote("喀左") + "&page=1",
+        "/doc/003_201a132a17332222?q=" + quote("凌钢"),
+        "/api/search?q=" + quote("开发区") + "&per_page=20",
+        "/api/search?q=" + quote("营商环境") + "&year=2020",
+        "/api/doc/001_f7b6dd57e2bee65a",
+    ]
 
     def normal(path: str, body: bytes) -> str:
         text = body.decode("utf-8")

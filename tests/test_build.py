@@ -36,8 +36,10 @@ def _joined(fields: dict) -> dict:
 def _documents() -> list[dict]:
     """Documents as `index.document` makes them (token fields as lists), a few with fields as strings."""
     articles = [a for a in read_articles([SEEDS]) if isinstance(a, Article)]
-    articles += [Article(doc_id, text.split("\n")[0], text, path=f"/x/{doc_id}.txt")
-                 for doc_id, text in fixtures.articles(80).items()]
+    articles += [
+        Article(doc_id, text.split("\n")[0], text, path=f"/x/{doc_id}.txt")
+        for doc_id, text in fixtures.articles(80).items()
+    ]
     docs = [index.document(a, None, index.content_hash(a, None))[0] for a in articles]
     # Values Whoosh's own tokenizer would see differently from a plain split, empty and missing fields.
     docs[0] = dict(docs[0], zone="", industry="", year="", date=None)
@@ -92,8 +94,7 @@ def test_segments_are_what_whooshs_writer_writes(tmp_path, spill):
             writer.add_document(**_joined(doc))
     (tmp_path / "new").mkdir()
     new = whoosh_index.create_in(str(tmp_path / "new"), schema)
-    builder = SegmentBuilder(codec.MappedStorage(str(tmp_path / "new")), schema, str(tmp_path),
-                             spill_postings=spill)
+    builder = SegmentBuilder(codec.MappedStorage(str(tmp_path / "new")), schema, str(tmp_path), spill_postings=spill)
     for doc in docs:
         builder.add(doc)
     if spill < 10**9:
@@ -104,8 +105,19 @@ def test_segments_are_what_whooshs_writer_writes(tmp_path, spill):
     _compare(tmp_path / "ref", tmp_path / "new", schema)
 
 
-QUERIES = ["朝阳", "开发区 -凌源", "凌钢 OR 鞍钢", '"经济开发区"', "装备制造 凌钢", "中", "5g", "项目 建设 企业",
-           fixtures.MARKER, "第一版", "园区 OR 企业 -项目"]
+QUERIES = [
+    "朝阳",
+    "开发区 -凌源",
+    "凌钢 OR 鞍钢",
+    '"经济开发区"',
+    "装备制造 凌钢",
+    "中",
+    "5g",
+    "项目 建设 企业",
+    fixtures.MARKER,
+    "第一版",
+    "园区 OR 企业 -项目",
+]
 
 
 @pytest.mark.slow
@@ -121,18 +133,23 @@ def test_parallel_build_equals_in_process_build(tmp_path, monkeypatch):
     assert ix.doc_count() == 150 and len(ix._segments()) == 2  # one segment per worker
     a, b = search.Index(tmp_path / "serial"), search.Index(tmp_path / "parallel")
     for query in QUERIES:
-        first, second = search.search(a, query, Filters(), per_page=100), search.search(b, query, Filters(), per_page=100)
+        first, second = (
+            search.search(a, query, Filters(), per_page=100),
+            search.search(b, query, Filters(), per_page=100),
+        )
         assert first.total == second.total, query
-        assert sorted((h.id, round(h.score, 9)) for h in first.hits) == \
-               sorted((h.id, round(h.score, 9)) for h in second.hits), query
-        assert [(f, [(v.value, v.count) for v in vs]) for f, vs in first.facets.items()] == \
-               [(f, [(v.value, v.count) for v in vs]) for f, vs in second.facets.items()]
+        assert sorted((h.id, round(h.score, 9)) for h in first.hits) == sorted(
+            (h.id, round(h.score, 9)) for h in second.hits
+        ), query
+        assert [(f, [(v.value, v.count) for v in vs]) for f, vs in first.facets.items()] == [
+            (f, [(v.value, v.count) for v in vs]) for f, vs in second.facets.items()
+        ]
     # An update of the parallel index: one article changed, in-process, beside the workers' segments.
-    changed = fixtures.write_jsonl(tmp_path / "changed.jsonl", [{"id": "art0007", "title": "新标题", "body": "凌钢新闻。"}])
+    changed = fixtures.write_jsonl(
+        tmp_path / "changed.jsonl", [{"id": "art0007", "title": "新标题", "body": "凌钢新闻。"}]
+    )
     report = index.update(tmp_path / "parallel", [changed])
     assert report.updated == ["art0007"]
     b = search.Index(tmp_path / "parallel")
-    assert [h.id for h in search.search(b, "\"凌钢新闻\"", Filters()).hits] == ["art0007"]
+    assert [h.id for h in search.search(b, '"凌钢新闻"', Filters()).hits] == ["art0007"]
     assert search.search(b, fixtures.MARKER, Filters()).total == 149
-
-

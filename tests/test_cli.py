@@ -30,6 +30,7 @@ def hits(runner, index_dir, *args) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------- the command line
 
+
 def test_search_alone_shows_help(runner):
     result = runner.invoke(cli, [])
     assert result.exit_code == 0, result.output
@@ -51,8 +52,16 @@ def test_every_option_has_help_and_every_command_ends_with_an_example(runner):
 
 def test_help_documents_the_query_language(runner):
     result = runner.invoke(cli, ["--help"])
-    for text in ("Query language", '"装备制造"', "zone:凌源", "-凌源", "OR", "intitle:", "--index-dir",
-                 "SEARCH_INDEX_DIR"):
+    for text in (
+        "Query language",
+        '"装备制造"',
+        "zone:凌源",
+        "-凌源",
+        "OR",
+        "intitle:",
+        "--index-dir",
+        "SEARCH_INDEX_DIR",
+    ):
         assert text in result.output
 
 
@@ -94,40 +103,70 @@ def test_colour_on_a_terminal(runner, seed_index_dir):
 
 # ---------------------------------------------------------------------------------------------- filters
 
+
 def test_zone_option_and_short_names(runner, seed_index_dir):
     assert set(hits(runner, seed_index_dir, "--zone", "凌源", "开发区")) == {
-        "001_f7b6dd57e2bee65a", "003_201a132a17332222", "004_6898f3103771f9f9"}
+        "001_f7b6dd57e2bee65a",
+        "003_201a132a17332222",
+        "004_6898f3103771f9f9",
+    }
     assert len(hits(runner, seed_index_dir, "--zone", "凌源")) == 3
     assert hits(runner, seed_index_dir, "开发区", "-z", "喀左", "-z", "建平") == ["003_201a132a17332222"]
 
 
-@pytest.mark.parametrize("options, typed", [
-    (["--zone", "凌源"], "zone:凌源"),
-    (["-z", "喀左", "-z", "建平"], "zone:喀左 zone:建平"),
-    (["-y", "2020-2022"], "year:2020-2022"),
-    (["-y", "2020", "-i", "新材料"], "year:2020 industry:新材料"),
-    (["--industry", "半导体与电子信息"], "industry:半导体与电子信息"),
-])
+@pytest.mark.parametrize(
+    "options, typed",
+    [
+        (["--zone", "凌源"], "zone:凌源"),
+        (["-z", "喀左", "-z", "建平"], "zone:喀左 zone:建平"),
+        (["-y", "2020-2022"], "year:2020-2022"),
+        (["-y", "2020", "-i", "新材料"], "year:2020 industry:新材料"),
+        (["--industry", "半导体与电子信息"], "industry:半导体与电子信息"),
+    ],
+)
 def test_filter_options_are_the_filters_typed_in_the_query(runner, seed_index_dir, options, typed):
     assert hits(runner, seed_index_dir, "开发区", *options) == hits(runner, seed_index_dir, f"开发区 {typed}")
 
 
 def test_site_and_company_options(runner, tmp_path):
     path = tmp_path / "news.jsonl"
-    lines = [{"id": "a", "title": "凌源新闻", "body": "凌源经济开发区的消息。", "source": "https://www.chinanews.com.cn/1.shtml"},
-             {"id": "b", "title": "凌源新闻", "body": "凌源经济开发区的又一条消息。", "source": "朝阳日报"}]
+    lines = [
+        {
+            "id": "a",
+            "title": "凌源新闻",
+            "body": "凌源经济开发区的消息。",
+            "source": "https://www.chinanews.com.cn/1.shtml",
+        },
+        {"id": "b", "title": "凌源新闻", "body": "凌源经济开发区的又一条消息。", "source": "朝阳日报"},
+    ]
     path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
     assert run(runner, "index", str(path), index_dir=tmp_path / "ix").exit_code == 0
     assert hits(runner, tmp_path / "ix", "凌源", "--site", "chinanews.com.cn") == ["a"]
     assert hits(runner, tmp_path / "ix", "凌源", "--site", "www.chinanews.com.cn", "--site", "朝阳日报") in (
-        ["a", "b"], ["b", "a"])
+        ["a", "b"],
+        ["b", "a"],
+    )
     result = run(runner, "凌源", "--company", "凌钢集团", index_dir=tmp_path / "ix")
     assert (result.exit_code, result.stderr) == (1, "Error: No article has company “凌钢集团”.\n")
 
 
 def test_year_limit_page_and_sort(runner, seed_index_dir):
-    data = json.loads(run(runner, "开发区", "-y", "2020-2022", "-n", "1", "-p", "2", "--sort", "date", "--json",
-                          index_dir=seed_index_dir).output)
+    data = json.loads(
+        run(
+            runner,
+            "开发区",
+            "-y",
+            "2020-2022",
+            "-n",
+            "1",
+            "-p",
+            "2",
+            "--sort",
+            "date",
+            "--json",
+            index_dir=seed_index_dir,
+        ).output
+    )
     assert (data["total"], data["page"], data["per_page"], len(data["hits"])) == (3, 2, 1, 1)
     assert data["hits"][0]["year"] == 2020
 
@@ -141,20 +180,23 @@ def test_minus_word_is_an_exclusion_not_an_option(runner, seed_index_dir):
 NO_WORDS = "Nothing to search for: the query has no letters, digits or Chinese characters."
 
 
-@pytest.mark.parametrize("args, status, message", [
-    (["海绵铝", "-p", "9"], 1, "Page 9 is past the last page of results (1)."),
-    (["开发区", "-n", "2", "-p", "4"], 1, "Page 4 is past the last page of results (3)."),
-    (["🏭"], 1, NO_WORDS),
-    (["。，"], 1, NO_WORDS),
-    (["🏭", "！？", "-…"], 1, NO_WORDS),
-    (['"装备制造'], 1, "Unbalanced quotes: close the phrase with a second quote mark."),
-    ([""], 1, "Type something to search for, or choose a zone, year or industry."),
-    (["-y", "soon", "开发区"], 1, "Year “soon” is not a year or a range like 2019-2021."),
-    (["--company", "无此公司", "开发区"], 1, "No article has company “无此公司”."),
-    (["--page", "0", "凌钢"], 2, "Invalid value for '-p' / '--page': 0 is not in the range 1<=x<=1000."),
-    (["--sort", "soon", "凌钢"], 2, "Invalid value for '--sort': 'soon' is not one of 'relevance', 'date'."),
-    (["凌钢", "--bom"], 2, "--bom is for --format csv only."),
-])
+@pytest.mark.parametrize(
+    "args, status, message",
+    [
+        (["海绵铝", "-p", "9"], 1, "Page 9 is past the last page of results (1)."),
+        (["开发区", "-n", "2", "-p", "4"], 1, "Page 4 is past the last page of results (3)."),
+        (["🏭"], 1, NO_WORDS),
+        (["。，"], 1, NO_WORDS),
+        (["🏭", "！？", "-…"], 1, NO_WORDS),
+        (['"装备制造'], 1, "Unbalanced quotes: close the phrase with a second quote mark."),
+        ([""], 1, "Type something to search for, or choose a zone, year or industry."),
+        (["-y", "soon", "开发区"], 1, "Year “soon” is not a year or a range like 2019-2021."),
+        (["--company", "无此公司", "开发区"], 1, "No article has company “无此公司”."),
+        (["--page", "0", "凌钢"], 2, "Invalid value for '-p' / '--page': 0 is not in the range 1<=x<=1000."),
+        (["--sort", "soon", "凌钢"], 2, "Invalid value for '--sort': 'soon' is not one of 'relevance', 'date'."),
+        (["凌钢", "--bom"], 2, "--bom is for --format csv only."),
+    ],
+)
 def test_errors_are_one_line_or_one_json_object_with_the_same_status(runner, seed_index_dir, args, status, message):
     result = run(runner, *args, index_dir=seed_index_dir)
     assert result.exit_code == status, result.output
@@ -177,8 +219,10 @@ def test_a_page_past_the_end_is_an_error(runner, seed_index_dir, limit, page):
         assert result.exit_code == 0, result.output
         assert f"of {total} results (page {page} of {last})" in result.stdout
     else:
-        assert (result.exit_code, result.stderr) == (1, f"Error: Page {page} is past the last page of results "
-                                                         f"({last}).\n")
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: Page {page} is past the last page of results ({last}).\n",
+        )
 
 
 def test_no_results_is_page_1_of_1_not_an_error(runner, seed_index_dir):
@@ -206,6 +250,7 @@ def test_missing_index_and_no_seeds(runner, tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------------------------------------- exports
+
 
 def test_csv_is_every_match_in_the_order_of_the_search(runner, seed_index_dir):
     for args in (["开发区"], ["开发区", "--sort", "date"], ["--zone", "凌源"], ["开发区", "-y", "2020-2022"]):
@@ -243,21 +288,25 @@ def test_an_export_cut_short_by_the_time_limit_warns(runner, seed_index_dir, mon
     monkeypatch.setattr(search_module, "BUDGET_SECONDS", -1.0)  # past before it starts
     result = run(runner, "开发区", "--format", "jsonl", index_dir=seed_index_dir)
     assert result.exit_code == 0, result.output
-    assert result.stderr == ("Warning: the search stopped after -1 s: only the 0 articles found by then are "
-                             "written.\n")
+    assert result.stderr == ("Warning: the search stopped after -1 s: only the 0 articles found by then are written.\n")
     assert result.stdout == ""
 
 
 def test_json_with_another_format_is_a_usage_error(runner, seed_index_dir):
     result = run(runner, "凌钢", "--json", "--format", "csv", index_dir=seed_index_dir)
     assert (result.exit_code, result.stdout) == (
-        2, json.dumps({"error": "--json is --format json: give one of --json and --format csv."}) + "\n")
+        2,
+        json.dumps({"error": "--json is --format json: give one of --json and --format csv."}) + "\n",
+    )
 
 
 # ---------------------------------------------------------------------------------------------- search index
 
+
 def test_index_command_reports_and_updates_incrementally(runner, tmp_path):
-    folder = write_articles(tmp_path / "articles", {"a": "凌钢新闻\n\n凌钢集团的消息。", "b": "通美晶体\n\n通美晶体消息。"})
+    folder = write_articles(
+        tmp_path / "articles", {"a": "凌钢新闻\n\n凌钢集团的消息。", "b": "通美晶体\n\n通美晶体消息。"}
+    )
     index_dir = tmp_path / "ix"
     result = run(runner, "index", str(folder), index_dir=index_dir)
     assert result.exit_code == 0, result.output
@@ -303,13 +352,15 @@ def test_explain_reads_the_article_from_the_index_not_seeds(runner, seed_index_d
     assert lines[0] == f"{doc_id}: {article.title}"
     year_line = next(i for i, line in enumerate(lines) if line.startswith("Year: "))
     assert lines[1:year_line] == metadata.explain_lines(meta, ("zones",))
-    assert lines[year_line + 1:] == metadata.explain_lines(meta, ("industries", "companies"))
+    assert lines[year_line + 1 :] == metadata.explain_lines(meta, ("industries", "companies"))
     # the year is the catalog's, as indexed; where the text alone gives another, both are said
     if meta.year == catalog["year"]:
         assert lines[year_line] == f"Year: {meta.year}  ({meta.year_source})"
     else:
-        assert lines[year_line] == (f"Year: {catalog['year']}  (given with the article or by a catalog; the text "
-                                    f"alone gives {meta.year or 'unknown'}: {meta.year_source})")
+        assert lines[year_line] == (
+            f"Year: {catalog['year']}  (given with the article or by a catalog; the text "
+            f"alone gives {meta.year or 'unknown'}: {meta.year_source})"
+        )
 
 
 def test_explain_of_a_seed(runner, seed_index_dir):
@@ -323,16 +374,30 @@ def test_explain_of_a_seed(runner, seed_index_dir):
 
 def test_explain_shows_values_given_with_the_article_beside_the_extraction(runner, tmp_path):
     path = tmp_path / "news.jsonl"
-    path.write_text(json.dumps({"id": "given", "title": "喀左新闻", "body": "喀左经济开发区的消息。喀左县。",
-                                "zone": "凌源", "year": 2019, "industry": "新材料"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "id": "given",
+                "title": "喀左新闻",
+                "body": "喀左经济开发区的消息。喀左县。",
+                "zone": "凌源",
+                "year": 2019,
+                "industry": "新材料",
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert run(runner, "index", str(path), index_dir=tmp_path / "ix").exit_code == 0
     result = run(runner, "index", "--explain", "given", index_dir=tmp_path / "ix")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[1].startswith("Zones: 凌源经济开发区  (given with the article; the text alone gives 喀左经济开发区: ")
     assert "    喀左经济开发区: score " in result.stdout  # the text's evidence, not a tag in the index
-    assert any(line.startswith("Year: 2019  (given with the article or by a catalog; the text alone gives ")
-               for line in lines)
+    assert any(
+        line.startswith("Year: 2019  (given with the article or by a catalog; the text alone gives ") for line in lines
+    )
     assert "Industries in the index: 新材料  (given with the article)" in lines
 
 
@@ -341,8 +406,12 @@ def test_explain_errors(runner, seed_index_dir, tmp_path):
     assert (result.exit_code, result.stderr) == (1, f"Error: No article with id nope in {seed_index_dir}.\n")
     result = run(runner, "index", "--explain", "nope", index_dir=tmp_path / "none")
     assert (result.exit_code, result.stderr) == (
-        1, f"Error: No index in {tmp_path / 'none'}: run `search index` first.\n")
+        1,
+        f"Error: No index in {tmp_path / 'none'}: run `search index` first.\n",
+    )
     result = run(runner, "index", "--explain", "nope", str(SEEDS), index_dir=seed_index_dir)
     assert result.exit_code == 2
-    assert result.stderr.splitlines()[-1] == "Error: --explain reads the article from the index: give no PATH or " \
-                                             "--rebuild."
+    assert (
+        result.stderr.splitlines()[-1] == "Error: --explain reads the article from the index: give no PATH or "
+        "--rebuild."
+    )

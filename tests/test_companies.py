@@ -22,31 +22,116 @@ SEED_ARTICLES = {a.id: a for a in read_articles([SEEDS])}
 # listed in README "Company and project names".
 SEED_NAMES = {
     "000_2a1c0b8050bb07fb": [
-        "华锐新材料", "辽宁华锐海绵铝项目", "源东方", "航天阳光", "北鑫金属", "恒杰新材", "帅杨木业", "联强轧辊",
-        "亿联盛", "辽宁亿联盛新材料有限公司", "盛鑫冶金", "朝阳盛鑫冶金轧辊有限公司", "华祥新材料", "华祥新材料项目",
-        "华锐新材料海绵铝项目", "众源科技", "众源科技钒钛磁铁矿高效分离加工项目", "百盛铝业", "尤尼斯", "鑫巨龙",
-        "鑫巨龙数控机床生产项目", "辽宁华锐新材料有限公司", "东大矿冶研究院", "朝阳盛鑫冶金轧辊项目",
+        "华锐新材料",
+        "辽宁华锐海绵铝项目",
+        "源东方",
+        "航天阳光",
+        "北鑫金属",
+        "恒杰新材",
+        "帅杨木业",
+        "联强轧辊",
+        "亿联盛",
+        "辽宁亿联盛新材料有限公司",
+        "盛鑫冶金",
+        "朝阳盛鑫冶金轧辊有限公司",
+        "华祥新材料",
+        "华祥新材料项目",
+        "华锐新材料海绵铝项目",
+        "众源科技",
+        "众源科技钒钛磁铁矿高效分离加工项目",
+        "百盛铝业",
+        "尤尼斯",
+        "鑫巨龙",
+        "鑫巨龙数控机床生产项目",
+        "辽宁华锐新材料有限公司",
+        "东大矿冶研究院",
+        "朝阳盛鑫冶金轧辊项目",
     ],
     "001_f7b6dd57e2bee65a": [
-        "凌源经开发展投资集团有限公司", "凌发投", "凌发投集团", "中玻", "中玻（朝阳）新材料有限公司", "凌钢集团",
-        "航天凌河", "炜盛玻纤", "凌源日兴矿业有限公司", "凌源市渤丰现代农业示范园有限公司", "法马",
-        "法马（辽宁）智能设备有限公司", "鞍凌", "凌钢集团钢焦一体及配套设施项目", "凌源智能制造产业园项目", "宏钢集团",
-        "宏钢集团中水回用处理项目", "腾钢机械", "腾钢机械制造有限责任公司", "辽宁炜盛新型复合材料有限公司",
+        "凌源经开发展投资集团有限公司",
+        "凌发投",
+        "凌发投集团",
+        "中玻",
+        "中玻（朝阳）新材料有限公司",
+        "凌钢集团",
+        "航天凌河",
+        "炜盛玻纤",
+        "凌源日兴矿业有限公司",
+        "凌源市渤丰现代农业示范园有限公司",
+        "法马",
+        "法马（辽宁）智能设备有限公司",
+        "鞍凌",
+        "凌钢集团钢焦一体及配套设施项目",
+        "凌源智能制造产业园项目",
+        "宏钢集团",
+        "宏钢集团中水回用处理项目",
+        "腾钢机械",
+        "腾钢机械制造有限责任公司",
+        "辽宁炜盛新型复合材料有限公司",
         "辽宁航天凌河汽车有限公司",
     ],
     "002_08bfd12c8fa669a1": [
-        "通鑫", "华兴万达", "宏发食品", "宏晟", "高登赛", "新天热能", "超润", "正野精工", "施可丰", "宏源",
-        "辽宁宏源混合集团公司", "一诺环保", "路源交通", "晶科", "铸诚", "一诺农村污水处理设备项目", "辽宁通鑫实业有限公司",
-        "亿坤", "金泉泵业", "北票市宏发食品有限公司",
+        "通鑫",
+        "华兴万达",
+        "宏发食品",
+        "宏晟",
+        "高登赛",
+        "新天热能",
+        "超润",
+        "正野精工",
+        "施可丰",
+        "宏源",
+        "辽宁宏源混合集团公司",
+        "一诺环保",
+        "路源交通",
+        "晶科",
+        "铸诚",
+        "一诺农村污水处理设备项目",
+        "辽宁通鑫实业有限公司",
+        "亿坤",
+        "金泉泵业",
+        "北票市宏发食品有限公司",
     ],
     "003_201a132a17332222": [
-        "黑猫", "宏发食品", "宏发公司", "一诺环保", "凌钢集团", "通美晶体", "金达集团", "新都黄金", "鞍钢", "浪马轮胎",
-        "中能建", "华润雪花", "大有荃吉康", "大有荃吉康植物基胶囊项目", "通鑫", "辽宁通鑫实业有限公司", "施可丰",
-        "极目机器人", "华兴万达", "中钢研", "菲哲石油", "晋慧智能", "华盛泵业", "飞马车辆", "朝阳飞马车辆设备股份公司",
-        "大川精工", "科勒迪", "北票宏发肉鸡加工项目", "辽宁通鑫冶金固废项目", "拓比拓", "建平拓比拓牧业精控饲料加工项目",
+        "黑猫",
+        "宏发食品",
+        "宏发公司",
+        "一诺环保",
+        "凌钢集团",
+        "通美晶体",
+        "金达集团",
+        "新都黄金",
+        "鞍钢",
+        "浪马轮胎",
+        "中能建",
+        "华润雪花",
+        "大有荃吉康",
+        "大有荃吉康植物基胶囊项目",
+        "通鑫",
+        "辽宁通鑫实业有限公司",
+        "施可丰",
+        "极目机器人",
+        "华兴万达",
+        "中钢研",
+        "菲哲石油",
+        "晋慧智能",
+        "华盛泵业",
+        "飞马车辆",
+        "朝阳飞马车辆设备股份公司",
+        "大川精工",
+        "科勒迪",
+        "北票宏发肉鸡加工项目",
+        "辽宁通鑫冶金固废项目",
+        "拓比拓",
+        "建平拓比拓牧业精控饲料加工项目",
     ],
     "004_6898f3103771f9f9": [
-        "炜盛玻纤", "辽宁炜盛新型复合材料有限公司", "旭阳集团", "航天凌河", "致远物流港", "三沃环保科技有限公司",
+        "炜盛玻纤",
+        "辽宁炜盛新型复合材料有限公司",
+        "旭阳集团",
+        "航天凌河",
+        "致远物流港",
+        "三沃环保科技有限公司",
     ],
 }
 
@@ -63,23 +148,26 @@ def names(body: str, about_zone: bool = False) -> list[str]:
     return extract_companies(prepare(""), prepare(body), about_zone).names
 
 
-@pytest.mark.parametrize("body, name", [
-    # the clause before a name is not part of it
-    ("总投资10亿元的华祥新材料项目开工建设。", "华祥新材料项目"),
-    ("年生产1万吨高速钢轧辊的辽宁亿联盛新材料有限公司落户开发区。", "辽宁亿联盛新材料有限公司"),
-    ("继亿联盛新材料有限公司落户之后，又有企业签约。", "亿联盛新材料有限公司"),
-    ("推动凌源日兴矿业有限公司等企业建立产学研联盟。", "凌源日兴矿业有限公司"),
-    ("董事长陈忠岳任中国船舶集团有限公司总经理。", "中国船舶集团有限公司"),
-    # quantities and phases are left out of a project's name, so one project has one name
-    ("总投资2亿元的华锐新材料年产5000吨海绵铝项目开工。", "华锐新材料海绵铝项目"),
-    ("辽宁华锐一期海绵铝项目已投产。", "辽宁华锐海绵铝项目"),
-    # a bracketed place is part of a name, and brackets have one form
-    ("中玻(朝阳)新材料有限公司的数字化车间。", "中玻（朝阳）新材料有限公司"),
-    # a legal form after a place and what the company does
-    ("中国石油化工集团有限公司发布公告。", "中国石油化工集团有限公司"),
-    # traditional script: the simplified display form
-    ("遼寧通鑫實業有限公司數字工廠。", "辽宁通鑫实业有限公司"),
-])
+@pytest.mark.parametrize(
+    "body, name",
+    [
+        # the clause before a name is not part of it
+        ("总投资10亿元的华祥新材料项目开工建设。", "华祥新材料项目"),
+        ("年生产1万吨高速钢轧辊的辽宁亿联盛新材料有限公司落户开发区。", "辽宁亿联盛新材料有限公司"),
+        ("继亿联盛新材料有限公司落户之后，又有企业签约。", "亿联盛新材料有限公司"),
+        ("推动凌源日兴矿业有限公司等企业建立产学研联盟。", "凌源日兴矿业有限公司"),
+        ("董事长陈忠岳任中国船舶集团有限公司总经理。", "中国船舶集团有限公司"),
+        # quantities and phases are left out of a project's name, so one project has one name
+        ("总投资2亿元的华锐新材料年产5000吨海绵铝项目开工。", "华锐新材料海绵铝项目"),
+        ("辽宁华锐一期海绵铝项目已投产。", "辽宁华锐海绵铝项目"),
+        # a bracketed place is part of a name, and brackets have one form
+        ("中玻(朝阳)新材料有限公司的数字化车间。", "中玻（朝阳）新材料有限公司"),
+        # a legal form after a place and what the company does
+        ("中国石油化工集团有限公司发布公告。", "中国石油化工集团有限公司"),
+        # traditional script: the simplified display form
+        ("遼寧通鑫實業有限公司數字工廠。", "辽宁通鑫实业有限公司"),
+    ],
+)
 def test_names_found_whole_and_alone(body, name):
     assert name in names(body)
     assert all(not other.endswith(name) or other == name for other in names(body))
@@ -91,11 +179,32 @@ def test_a_project_named_after_a_place_only_in_an_article_about_a_zone():
     assert names(body) == []
 
 
-@pytest.mark.parametrize("phrase", [
-    "该项目", "重点项目", "这个公司", "子公司", "分公司", "上市公司", "科技公司", "美国公司", "保险公司", "该公司",
-    "一家新能源科技有限公司", "二十国集团", "电诈犯罪集团", "增持股份", "一批大项目", "金某公司", "国有企业",
-    "有关部门", "炼油厂", "男篮项目", "印尼合作项目",
-])
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "该项目",
+        "重点项目",
+        "这个公司",
+        "子公司",
+        "分公司",
+        "上市公司",
+        "科技公司",
+        "美国公司",
+        "保险公司",
+        "该公司",
+        "一家新能源科技有限公司",
+        "二十国集团",
+        "电诈犯罪集团",
+        "增持股份",
+        "一批大项目",
+        "金某公司",
+        "国有企业",
+        "有关部门",
+        "炼油厂",
+        "男篮项目",
+        "印尼合作项目",
+    ],
+)
 def test_generic_phrases_are_no_names(phrase):
     for frame in ("据了解，{}近日表示将加大投入。", "他说{}的情况很好。", "{}总投资3亿元，年内开工。"):
         assert names(frame.format(phrase)) == [], frame.format(phrase)
@@ -168,13 +277,16 @@ def test_generated_names_are_found_whole_and_never_with_the_clause_before(case):
     sentence = frame.format(name)
     found = names(sentence)
     assert name in found, (sentence, found)
-    before = frame[:frame.index("{}")]
+    before = frame[: frame.index("{}")]
     assert not any(before[-2:] in other for other in found), (sentence, found)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from(sorted(rules().words["stop_words"] | rules().words["generic"])),
-       st.sampled_from(sorted(rules().kinds)), st.sampled_from(FRAMES))
+@given(
+    st.sampled_from(sorted(rules().words["stop_words"] | rules().words["generic"])),
+    st.sampled_from(sorted(rules().kinds)),
+    st.sampled_from(FRAMES),
+)
 def test_stop_and_generic_words_alone_before_a_suffix_are_never_a_name(word, suffix, frame):
     sentence = frame.format(word + suffix)
     assert not any(found.endswith(word + suffix) for found in names(sentence)), sentence
@@ -182,9 +294,19 @@ def test_stop_and_generic_words_alone_before_a_suffix_are_never_a_name(word, suf
 
 def test_company_given_with_a_json_line_wins(tmp_path):
     path = tmp_path / "news.jsonl"
-    path.write_text(json.dumps({"id": "a", "title": "签约", "body": "辽宁华锐新材料有限公司签约。",
-                                "company": ["凌钢集团", "炜盛(朝阳)玻纤"]}, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "id": "a",
+                "title": "签约",
+                "body": "辽宁华锐新材料有限公司签约。",
+                "company": ["凌钢集团", "炜盛(朝阳)玻纤"],
+            },
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     article = next(a for a in read_articles([path]) if isinstance(a, Article))
     meta = metadata.extract(article)
     assert meta.companies == ["凌钢集团", "炜盛（朝阳）玻纤"]

@@ -15,8 +15,14 @@ from indexer.plan import And, AndMaybe, AndNot, AtLeast, Every, Or, Prefix, Term
 from indexer.query import parse
 
 LONG = "开头" + "的" * 5000 + "哈哈哈大笑，凌钢集团。" + "凌钢" * 3 + "集团"
-TEXTS = {"a": "哈哈哈哈大笑，凌钢集团扩建。", "b": "凌钢集团" * 3, "c": LONG, "d": "集团凌钢，大笑哈哈。",
-         "e": "凌钢 集团 5g 基站 5g", "f": "无关的文字"}
+TEXTS = {
+    "a": "哈哈哈哈大笑，凌钢集团扩建。",
+    "b": "凌钢集团" * 3,
+    "c": LONG,
+    "d": "集团凌钢，大笑哈哈。",
+    "e": "凌钢 集团 5g 基站 5g",
+    "f": "无关的文字",
+}
 
 
 @pytest.fixture(scope="module")
@@ -60,11 +66,25 @@ def _same_scores(ours: dict[int, float], theirs: dict[int, float]) -> None:
         assert math.isclose(score, theirs[doc], rel_tol=1e-9, abs_tol=1e-12), (doc, score, theirs[doc])
 
 
-CORNERS = [phrase("哈哈哈"), phrase("哈哈"), phrase("凌钢集团"), phrase("钢集团凌"), phrase("大笑哈哈"), phrase("的的的"),
-           phrase("凌钢凌钢"), Term("words", "5g"), Term("chars", "凌"), And((phrase("凌钢集团"), Term("words", "基站"))),
-           Or((phrase("哈哈大笑"), phrase("集团凌钢"))), AndNot(phrase("凌钢集团"), phrase("扩建")),
-           AndMaybe(phrase("凌钢"), phrase("大笑")), Every(), Term("grams", "凌钢", boost=3.0),
-           Or((Term("words", "凌钢"), Term("title_words", "凌钢")), boost=2.0), Term("words", "不存在的词")]
+CORNERS = [
+    phrase("哈哈哈"),
+    phrase("哈哈"),
+    phrase("凌钢集团"),
+    phrase("钢集团凌"),
+    phrase("大笑哈哈"),
+    phrase("的的的"),
+    phrase("凌钢凌钢"),
+    Term("words", "5g"),
+    Term("chars", "凌"),
+    And((phrase("凌钢集团"), Term("words", "基站"))),
+    Or((phrase("哈哈大笑"), phrase("集团凌钢"))),
+    AndNot(phrase("凌钢集团"), phrase("扩建")),
+    AndMaybe(phrase("凌钢"), phrase("大笑")),
+    Every(),
+    Term("grams", "凌钢", boost=3.0),
+    Or((Term("words", "凌钢"), Term("title_words", "凌钢")), boost=2.0),
+    Term("words", "不存在的词"),
+]
 
 
 @pytest.mark.parametrize("node", CORNERS, ids=repr)
@@ -80,8 +100,11 @@ def test_matches_and_scores_are_whooshs(small, node):
 def test_prefix_and_at_least_match_what_whoosh_matches(small):
     """Whoosh scores these otherwise (a prefix as a constant score, AtLeast as an OR of ANDs): matches only."""
     searcher = small.searcher()
-    for node in (Prefix("grams", "凌"), Prefix("title_grams", "x"),
-                 AtLeast((phrase("凌钢"), phrase("大笑"), phrase("扩建")), 2)):
+    for node in (
+        Prefix("grams", "凌"),
+        Prefix("title_grams", "x"),
+        AtLeast((phrase("凌钢"), phrase("大笑"), phrase("扩建")), 2),
+    ):
         assert set(_ours(small, node)) == set(searcher.docs_for_query(node.to_whoosh())), node
 
 
@@ -90,8 +113,21 @@ def test_a_budget_that_has_run_out_stops_the_search(small):
     assert found.timed_out and not found.matched.any()
 
 
-QUERIES = ["朝阳", "开发区 -凌源", "凌钢 OR 鞍钢", '"经济开发区"', "装备制造 凌钢", "中", "5g", "项目 建设 企业",
-           fixtures.MARKER, "第一版", "园区 OR 企业 -项目", "intitle:开发区", "朝陽經濟"]
+QUERIES = [
+    "朝阳",
+    "开发区 -凌源",
+    "凌钢 OR 鞍钢",
+    '"经济开发区"',
+    "装备制造 凌钢",
+    "中",
+    "5g",
+    "项目 建设 企业",
+    fixtures.MARKER,
+    "第一版",
+    "园区 OR 企业 -项目",
+    "intitle:开发区",
+    "朝陽經濟",
+]
 
 
 @pytest.mark.parametrize("q", QUERIES)

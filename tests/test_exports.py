@@ -64,11 +64,14 @@ ZONE_FORMS = [(z.name, [z.name, z.short, *z.names]) for z in metadata.gazetteer(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(zones=st.lists(st.sampled_from(ZONE_FORMS), max_size=3, unique_by=lambda z: z[0]),
-       forms=st.lists(st.integers(0, 20), min_size=3, max_size=3),
-       years=st.lists(st.sampled_from(["2020", "2023", "2019-2021"]), max_size=2, unique=True),
-       q=st.sampled_from(["", "开发区", "凌钢 OR 鞍钢"]), sort=st.sampled_from(["", "relevance", "date"]),
-       order=st.randoms(use_true_random=False))
+@given(
+    zones=st.lists(st.sampled_from(ZONE_FORMS), max_size=3, unique_by=lambda z: z[0]),
+    forms=st.lists(st.integers(0, 20), min_size=3, max_size=3),
+    years=st.lists(st.sampled_from(["2020", "2023", "2019-2021"]), max_size=2, unique=True),
+    q=st.sampled_from(["", "开发区", "凌钢 OR 鞍钢"]),
+    sort=st.sampled_from(["", "relevance", "date"]),
+    order=st.randoms(use_true_random=False),
+)
 def test_every_search_has_one_canonical_url(client, zones, forms, years, q, sort, order):
     """However a search's parameters are spelt and ordered, its page names one URL: q, zones by their short
     names, years, then sort (not when it is relevance), in that order; the format links use the same."""
@@ -83,8 +86,9 @@ def test_every_search_has_one_canonical_url(client, zones, forms, years, q, sort
     short = {z.name: z.short for z in metadata.gazetteer()[1]}
     expected = ([("q", q)] if q else []) + [("zone", short[metadata.resolve_zone(v)]) for k, v in params if k == "zone"]
     expected += [("year", y) for k, y in params if k == "year"] + ([("sort", "date")] if sort == "date" else [])
-    pairs = [tuple(unquote(x.replace("+", " ")) for x in p.split("=", 1))
-             for p in urlsplit(canonical).query.split("&") if p]
+    pairs = [
+        tuple(unquote(x.replace("+", " ")) for x in p.split("=", 1)) for p in urlsplit(canonical).query.split("&") if p
+    ]
     assert pairs == expected
     # Every format link is the same search on another path.
     same = parse_qs(urlsplit(canonical).query)
@@ -106,19 +110,24 @@ def test_the_page_links_its_other_formats(client):
     visible = {a.get_text(strip=True): a["href"] for a in soup.select(".formats a")}
     assert set(visible) == {"CSV", "CSV（Excel）", "JSON Lines", "JSON", "Atom 订阅"}
     assert parse_qs(urlsplit(visible["CSV（Excel）"]).query)["_bom"] == ["1"]
-    assert soup.select_one('link[rel=search][type="application/opensearchdescription+xml"]')["href"] \
-        == "/opensearch.xml"
+    assert (
+        soup.select_one('link[rel=search][type="application/opensearchdescription+xml"]')["href"] == "/opensearch.xml"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- CSV, JSON Lines
 
-@pytest.mark.parametrize("url, q, sort, filters", [
-    ("/search.csv?q=开发区", "开发区", "relevance", {}),
-    ("/search.csv?q=开发区&sort=date", "开发区", "date", {}),
-    ("/search.csv?zone=凌源", "", "relevance", {"zone": ["凌源"]}),
-    ("/search.csv", "", "relevance", {}),
-    ("/search.csv?q=开发区&page=2", "开发区", "relevance", {}),  # the page does not matter: every article
-])
+
+@pytest.mark.parametrize(
+    "url, q, sort, filters",
+    [
+        ("/search.csv?q=开发区", "开发区", "relevance", {}),
+        ("/search.csv?q=开发区&sort=date", "开发区", "date", {}),
+        ("/search.csv?zone=凌源", "", "relevance", {"zone": ["凌源"]}),
+        ("/search.csv", "", "relevance", {}),
+        ("/search.csv?q=开发区&page=2", "开发区", "relevance", {}),  # the page does not matter: every article
+    ],
+)
 def test_csv_has_every_matching_article_in_the_searchs_order(client, seed_index_dir, url, q, sort, filters):
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -182,8 +191,9 @@ def test_a_search_cut_short_by_its_time_budget_says_so(seed_index_dir):
     assert "结果不完整" in page.select_one(".notice-partial").get_text()
 
 
-@pytest.mark.parametrize("url", ['/search.csv?q="x', "/search.jsonl?zone=火星", "/search.atom?year=20x0",
-                                 "/search.csv?q=凌钢&sort=best"])
+@pytest.mark.parametrize(
+    "url", ['/search.csv?q="x', "/search.jsonl?zone=火星", "/search.atom?year=20x0", "/search.csv?q=凌钢&sort=best"]
+)
 def test_exports_of_a_bad_search_are_a_400_page_in_chinese(client, url):
     response = client.get(url)
     assert response.status_code == 400 and response.mimetype == "text/html"
@@ -192,6 +202,7 @@ def test_exports_of_a_bad_search_are_a_400_page_in_chinese(client, url):
 
 
 # ---------------------------------------------------------------------------------------------- Atom
+
 
 def entry_ids(feed) -> list[str]:
     return [e.id.rsplit(":", 1)[1].removeprefix("article/") for e in feed.entries]
@@ -222,9 +233,12 @@ def test_feed_dates_come_from_the_articles(news_client):
     feed = feedparser.parse(news_client.get("/search.atom?q=开发区").data)
     updated = {entry_ids(feed)[i]: e.updated for i, e in enumerate(feed.entries)}
     assert updated == {
-        "news-ev": "2024-03-18T00:00:00+08:00", "news-equip": "2023-11-02T00:00:00+08:00",
-        "news-year": "2022-01-01T00:00:00+08:00", "news-month": "2021-07-01T00:00:00+08:00",
-        "news-undated": "1970-01-01T00:00:00+00:00"}
+        "news-ev": "2024-03-18T00:00:00+08:00",
+        "news-equip": "2023-11-02T00:00:00+08:00",
+        "news-year": "2022-01-01T00:00:00+08:00",
+        "news-month": "2021-07-01T00:00:00+08:00",
+        "news-undated": "1970-01-01T00:00:00+00:00",
+    }
 
 
 def test_feed_entries_say_where_the_article_comes_from(news_client):
@@ -275,8 +289,10 @@ def test_opensearch_description(seed_index_dir):
     urls = {u.get("type"): u.get("template") for u in root.findall("os:Url", NS)}
     assert urls["text/html"] == "https://search.example.org:8443/?q={searchTerms}"
     assert urls["application/opensearchdescription+xml"] == "https://search.example.org:8443/opensearch.xml"
-    assert urls["application/x-suggestions+json"] == \
-        "https://search.example.org:8443/api/suggest?q={searchTerms}&format=opensearch"  # web/suggest.py
+    assert (
+        urls["application/x-suggestions+json"]
+        == "https://search.example.org:8443/api/suggest?q={searchTerms}&format=opensearch"
+    )  # web/suggest.py
 
 
 def test_opensearch_points_at_the_suggestion_endpoint_when_the_app_has_one(seed_index_dir):
@@ -288,10 +304,10 @@ def test_opensearch_points_at_the_suggestion_endpoint_when_the_app_has_one(seed_
     assert urls["application/x-suggestions+json"] == "http://localhost/api/suggest?q={searchTerms}&format=opensearch"
 
 
-@pytest.mark.parametrize("path", ["/", "/?q=凌钢", "/doc/001_f7b6dd57e2bee65a", "/zone/凌源", "/no/such/page",
-                                  "/?q=%22x"])
+@pytest.mark.parametrize(
+    "path", ["/", "/?q=凌钢", "/doc/001_f7b6dd57e2bee65a", "/zone/凌源", "/no/such/page", "/?q=%22x"]
+)
 def test_every_page_links_the_opensearch_description(client, path):
     soup = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
     link = soup.select_one('link[rel=search][type="application/opensearchdescription+xml"]')
     assert link["href"] == "/opensearch.xml" and link["title"]
-

@@ -13,13 +13,47 @@ from indexer.query import Filters, parse
 from indexer.search import search
 
 ANY_TEXT = st.text(st.characters(codec=None, categories=None), max_size=300)  # surrogates and controls too
-SOUP = st.lists(st.sampled_from(['"', "“", "”", "OR", "or", "-", "--", "zone:", "year:", "industry:", "凌源",
-                                 "开发区", "智慧園區", " ", "\u3000", "(", ")", "*", ":", "\\", "\x00", "\n",
-                                 "2019-2021", "新材料", "<script>", "&", "ＡＢＣ", "\ud800", "🙂", "钢" * 50]),
-                max_size=40).map("".join)
+SOUP = st.lists(
+    st.sampled_from(
+        [
+            '"',
+            "“",
+            "”",
+            "OR",
+            "or",
+            "-",
+            "--",
+            "zone:",
+            "year:",
+            "industry:",
+            "凌源",
+            "开发区",
+            "智慧園區",
+            " ",
+            "\u3000",
+            "(",
+            ")",
+            "*",
+            ":",
+            "\\",
+            "\x00",
+            "\n",
+            "2019-2021",
+            "新材料",
+            "<script>",
+            "&",
+            "ＡＢＣ",
+            "\ud800",
+            "🙂",
+            "钢" * 50,
+        ]
+    ),
+    max_size=40,
+).map("".join)
 QUERIES = st.one_of(ANY_TEXT, SOUP, st.text(min_size=250, max_size=3000))
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                         HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 @FUZZ
@@ -32,8 +66,14 @@ def test_parser_returns_a_query_or_a_clear_message(text):
 
 
 @FUZZ
-@given(QUERIES, st.lists(ANY_TEXT, max_size=2), st.lists(ANY_TEXT, max_size=2), st.lists(ANY_TEXT, max_size=2),
-       st.integers(-5, 2000), st.sampled_from(["relevance", "date", "random"]))
+@given(
+    QUERIES,
+    st.lists(ANY_TEXT, max_size=2),
+    st.lists(ANY_TEXT, max_size=2),
+    st.lists(ANY_TEXT, max_size=2),
+    st.integers(-5, 2000),
+    st.sampled_from(["relevance", "date", "random"]),
+)
 def test_search_core_never_fails_otherwise(seed_index, text, zones, years, industries, page, sort):
     try:
         filters = Filters()
@@ -49,8 +89,17 @@ def test_search_core_never_fails_otherwise(seed_index, text, zones, years, indus
 
 
 @FUZZ
-@given(st.lists(st.one_of(QUERIES, st.sampled_from(["-z", "--zone", "-y", "-i", "-n", "-p", "--sort", "--json",
-                                                      "--page", "0", "-1", "99999", "凌源"])), max_size=6))
+@given(
+    st.lists(
+        st.one_of(
+            QUERIES,
+            st.sampled_from(
+                ["-z", "--zone", "-y", "-i", "-n", "-p", "--sort", "--json", "--page", "0", "-1", "99999", "凌源"]
+            ),
+        ),
+        max_size=6,
+    )
+)
 def test_cli_exits_with_a_meaning_and_no_traceback(runner, seed_index_dir, args):
     result = runner.invoke(cli, ["--index-dir", str(seed_index_dir), "query", *args])
     assert result.exit_code in (0, 1, 2), result.output
@@ -103,15 +152,49 @@ URL_VALUES = st.one_of(
     SOUP.map(lambda t: _utf8(t).replace(b"&", b"%26").replace(b"#", b"%23")),
     st.binary(max_size=40).map(_percent),
     _RAW_BYTES,
-    st.sampled_from(["", "凌源", "柳城经济开发区", "2020", "2019-2021", "2021-2019", "1800", "新材料", "装备制造",
-                     "relevance", "date", "0", "-1", "1", "3", "100", "101", "1000", "1001", "99999999999", "1e3",
-                     "１", "٣", " 2 ", "%", "%zz", "%00", "%E5%87", "<script>alert(1)</script>", "true", "[]"]).map(_utf8),
+    st.sampled_from(
+        [
+            "",
+            "凌源",
+            "柳城经济开发区",
+            "2020",
+            "2019-2021",
+            "2021-2019",
+            "1800",
+            "新材料",
+            "装备制造",
+            "relevance",
+            "date",
+            "0",
+            "-1",
+            "1",
+            "3",
+            "100",
+            "101",
+            "1000",
+            "1001",
+            "99999999999",
+            "1e3",
+            "１",
+            "٣",
+            " 2 ",
+            "%",
+            "%zz",
+            "%00",
+            "%E5%87",
+            "<script>alert(1)</script>",
+            "true",
+            "[]",
+        ]
+    ).map(_utf8),
 )
-PARAM_NAMES = st.sampled_from(["q", "q", "zone", "year", "industry", "page", "sort", "per_page", "zone[]", "", "x",
-                               "%71", "Q", "q%00", "凌"]).map(_utf8)
+PARAM_NAMES = st.sampled_from(
+    ["q", "q", "zone", "year", "industry", "page", "sort", "per_page", "zone[]", "", "x", "%71", "Q", "q%00", "凌"]
+).map(_utf8)
 RAW_QUERY_STRINGS = st.one_of(
     st.lists(st.tuples(PARAM_NAMES, URL_VALUES), max_size=8).map(
-        lambda pairs: b"&".join(k + b"=" + v for k, v in pairs)),
+        lambda pairs: b"&".join(k + b"=" + v for k, v in pairs)
+    ),
     _RAW_BYTES,
 ).map(lambda raw: raw.decode("latin-1"))
 

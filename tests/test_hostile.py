@@ -36,23 +36,44 @@ JSONL = {
     "source": f"{SVG}日报",
 }
 # An id made of markup: its hits are listed (escaped), its page is not found (ids are file-name-like).
-JSONL_HOSTILE_ID = {"id": SVG, "title": "标题里没有标记的开发区文章", "body": "开发区招商引资，装备制造项目。" * 3,
-                    "zone": "柳城", "year": 2020}
+JSONL_HOSTILE_ID = {
+    "id": SVG,
+    "title": "标题里没有标记的开发区文章",
+    "body": "开发区招商引资，装备制造项目。" * 3,
+    "zone": "柳城",
+    "year": 2020,
+}
 # Sources that must never become links: a script URL, and markup around a web address.
 SCRIPT_SOURCE = "javascript:alert(1)//https://news.example.org/a.html"
-JSONL_SCRIPT_SOURCE = {"id": "j-002", "title": "来源字段可疑的开发区文章", "body": "开发区新材料项目开工建设。" * 3,
-                       "source": SCRIPT_SOURCE, "date": "2022-02-02"}
-JSONL_MARKUP_URL = {"id": "j-003", "title": "来源网址带标记的开发区文章", "body": "开发区文化旅游项目签约。" * 3,
-                    "source": f"https://news.example.org/{SCRIPT}", "date": "2022-03-03"}
+JSONL_SCRIPT_SOURCE = {
+    "id": "j-002",
+    "title": "来源字段可疑的开发区文章",
+    "body": "开发区新材料项目开工建设。" * 3,
+    "source": SCRIPT_SOURCE,
+    "date": "2022-02-02",
+}
+JSONL_MARKUP_URL = {
+    "id": "j-003",
+    "title": "来源网址带标记的开发区文章",
+    "body": "开发区文化旅游项目签约。" * 3,
+    "source": f"https://news.example.org/{SCRIPT}",
+    "date": "2022-03-03",
+}
 TEXT_ARTICLES = {
-    "001_xss": (f"{SCRIPT}凌源经济开发区招商引资再创新高\n\n"
-                f"凌源经济开发区今年引进项目十二个。{SCRIPT}装备制造产业链不断延伸，{IMG}新材料项目加快建设。\n"
-                f"开发区负责人表示，{LINK}将继续优化营商环境，{SVG}推动高质量发展。2021年，凌源经济开发区产值增长。\n"),
-    "002_xss": (f"{SVG}柳城经济开发区装备制造项目开工\n\n"
-                f"2022年，柳城经济开发区装备制造项目开工，{IMG}总投资五亿元。{SCRIPT}\n"
-                f"开发区坚持招商引资，{LINK}优化营商环境，推动装备制造产业集聚发展。\n"),
-    "003_xss": (f"{LINK}喀左经济开发区新材料产业园投产\n\n"
-                f"2023年，喀左经济开发区新材料产业园投产。{SVG}{IMG}开发区招商引资成效显著。\n"),
+    "001_xss": (
+        f"{SCRIPT}凌源经济开发区招商引资再创新高\n\n"
+        f"凌源经济开发区今年引进项目十二个。{SCRIPT}装备制造产业链不断延伸，{IMG}新材料项目加快建设。\n"
+        f"开发区负责人表示，{LINK}将继续优化营商环境，{SVG}推动高质量发展。2021年，凌源经济开发区产值增长。\n"
+    ),
+    "002_xss": (
+        f"{SVG}柳城经济开发区装备制造项目开工\n\n"
+        f"2022年，柳城经济开发区装备制造项目开工，{IMG}总投资五亿元。{SCRIPT}\n"
+        f"开发区坚持招商引资，{LINK}优化营商环境，推动装备制造产业集聚发展。\n"
+    ),
+    "003_xss": (
+        f"{LINK}喀左经济开发区新材料产业园投产\n\n"
+        f"2023年，喀左经济开发区新材料产业园投产。{SVG}{IMG}开发区招商引资成效显著。\n"
+    ),
 }
 
 
@@ -61,9 +82,13 @@ def hostile_dir(tmp_path_factory) -> pathlib.Path:
     source = tmp_path_factory.mktemp("hostile-articles")
     for doc_id, text in TEXT_ARTICLES.items():
         (source / f"{doc_id}.txt").write_text(text, encoding="utf-8")
-    (source / "feed.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
-                                               for r in (JSONL, JSONL_HOSTILE_ID, JSONL_SCRIPT_SOURCE,
-                                                         JSONL_MARKUP_URL)), encoding="utf-8")
+    (source / "feed.jsonl").write_text(
+        "".join(
+            json.dumps(r, ensure_ascii=False) + "\n"
+            for r in (JSONL, JSONL_HOSTILE_ID, JSONL_SCRIPT_SOURCE, JSONL_MARKUP_URL)
+        ),
+        encoding="utf-8",
+    )
     path = tmp_path_factory.mktemp("hostile-index")
     report = index.update(path, [source])
     assert len(report.added) == 7, report.summary()
@@ -93,8 +118,11 @@ def assert_inert(html: str) -> BeautifulSoup:
             values = value if isinstance(value, list) else [value]
             assert not any(v.strip().lower().startswith("javascript:") for v in values), element
     assert all(s.get("src", "").startswith("/static/") and not s.get_text() for s in soup.find_all("script"))
-    assert {tuple(s.get("class", [])) for s in soup.find_all("svg")} <= {("brand-mark",), ("search-icon",),
-                                                                         ("chart-svg",)}
+    assert {tuple(s.get("class", [])) for s in soup.find_all("svg")} <= {
+        ("brand-mark",),
+        ("search-icon",),
+        ("chart-svg",),
+    }
     return soup
 
 
@@ -103,6 +131,7 @@ def texts(soup: BeautifulSoup, selector: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- what is indexed
+
 
 def test_the_core_keeps_unknown_explicit_facet_values_as_given(client):
     """What the engine does with markup given as a JSONL article's zones and industries: it keeps the values
@@ -115,8 +144,21 @@ def test_the_core_keeps_unknown_explicit_facet_values_as_given(client):
 
 # ---------------------------------------------------------------------------------------------- search page
 
-@pytest.mark.parametrize("url", ["/", "/?q=开发区", "/?q=script", "/?q=alert onerror", "/?q=开发区&sort=date",
-                                 "/?year=2021", "/?zone=凌源", "/?q=开发区&industry=新材料", "/?q=开发区&page=2"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/?q=开发区",
+        "/?q=script",
+        "/?q=alert onerror",
+        "/?q=开发区&sort=date",
+        "/?year=2021",
+        "/?zone=凌源",
+        "/?q=开发区&industry=新材料",
+        "/?q=开发区&page=2",
+    ],
+)
 def test_search_pages_show_markup_as_text(client, url):
     assert_inert(get(client, url).get_data(as_text=True))
 
@@ -148,8 +190,12 @@ def test_every_part_of_the_search_page_shows_the_payloads_as_text(client):
         query = urlsplit(link["href"]).query
         assert "<" not in link["href"]
         if link.get("data-facet") == "site":  # the index's own publishers (a name as given): the filter works
-            assert [h.get_text() for h in BeautifulSoup(get(client, link["href"]).get_data(as_text=True),
-                                                        "html.parser").select(".hit-title a")]
+            assert [
+                h.get_text()
+                for h in BeautifulSoup(get(client, link["href"]).get_data(as_text=True), "html.parser").select(
+                    ".hit-title a"
+                )
+            ]
             continue
         assert not any(p in v for vs in parse_qs(query).values() for v in vs for p in PAYLOADS)
     # The known zone of the same article still filters.
@@ -165,16 +211,21 @@ def test_chart_labels_and_tooltips_show_the_payloads_as_text(client):
     assert SCRIPT in tooltips and SVG in tooltips
     legend = {li["title"]: li.select_one(".legend-label").get_text() for li in chart.select(".legend li")}
     assert legend[SCRIPT] == SCRIPT and legend[SVG] == SVG
-    assert {tuple(li.select_one(".swatch")["class"]) for li in chart.select(".legend li") if li["title"] in PAYLOADS} \
-        == {("swatch", "zo")}  # zones the gazetteer does not know: one neutral colour
+    assert {
+        tuple(li.select_one(".swatch")["class"]) for li in chart.select(".legend li") if li["title"] in PAYLOADS
+    } == {("swatch", "zo")}  # zones the gazetteer does not know: one neutral colour
     table = chart.select_one("table").get_text()
     assert SCRIPT in table
 
 
 def test_chips_and_errors_show_typed_markup_as_text(client):
     # Values no article carries are refused with the value shown as text.
-    for url in [f"/?zone={quote(LINK)}", f"/?industry={quote(SCRIPT)}", f"/?q=industry:{quote(SCRIPT)}",
-                f"/?q=开发区&year={quote(SVG)}"]:
+    for url in [
+        f"/?zone={quote(LINK)}",
+        f"/?industry={quote(SCRIPT)}",
+        f"/?q=industry:{quote(SCRIPT)}",
+        f"/?q=开发区&year={quote(SVG)}",
+    ]:
         soup = assert_inert(get(client, url, status=400).get_data(as_text=True))
         assert any(p in soup.select_one("[role=alert]").get_text() for p in PAYLOADS)
     # Values an article brought with it (the JSONL article's zones) filter, and their chips are text.
@@ -211,6 +262,7 @@ def test_markup_in_any_parameter_is_shown_as_text_or_refused(client, name, paylo
 
 
 # ---------------------------------------------------------------------------------------------- article page
+
 
 @pytest.mark.parametrize("doc_id", ["001_xss", "002_xss", "003_xss", JSONL_ID])
 @pytest.mark.parametrize("q", ["", "开发区", "script", SCRIPT])
@@ -251,6 +303,7 @@ def test_a_markup_id_is_listed_escaped_and_its_page_is_not_found(client):
 
 # ---------------------------------------------------------------------------------------------- API
 
+
 def test_api_returns_the_payloads_as_plain_strings(client):
     response = get(client, "/api/search?q=开发区&per_page=20")
     assert response.mimetype == "application/json" and response.headers["X-Content-Type-Options"] == "nosniff"
@@ -280,12 +333,39 @@ def test_api_doc_returns_paragraphs_as_plain_strings(client):
 
 # ---------------------------------------------------------------------------------------------- ids and paths
 
-@pytest.mark.parametrize("doc_id", [
-    "../../etc/passwd", "..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f", "%2e%2e%2fetc%2fpasswd", "..%5c", "..%5c..%5cwindows",
-    "....%5C....%5Cwindows", "..", "%2e%2e", ".", "%00", "001_xss%00", "a%00b", "%0a", "x" * 201, "a" * 300,
-    "x" * 5000, "%C0%AE%C0%AE%2F", "%FF", "~root", "$HOME", "001_xss%2f", "C:%5cwindows", "%252e%252e%252f",
-    "unknown", "seeds", "catalog.toml",  # no such article; names of the index's neighbours
-])
+
+@pytest.mark.parametrize(
+    "doc_id",
+    [
+        "../../etc/passwd",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e%2f",
+        "%2e%2e%2fetc%2fpasswd",
+        "..%5c",
+        "..%5c..%5cwindows",
+        "....%5C....%5Cwindows",
+        "..",
+        "%2e%2e",
+        ".",
+        "%00",
+        "001_xss%00",
+        "a%00b",
+        "%0a",
+        "x" * 201,
+        "a" * 300,
+        "x" * 5000,
+        "%C0%AE%C0%AE%2F",
+        "%FF",
+        "~root",
+        "$HOME",
+        "001_xss%2f",
+        "C:%5cwindows",
+        "%252e%252e%252f",
+        "unknown",
+        "seeds",
+        "catalog.toml",  # no such article; names of the index's neighbours
+    ],
+)
 @pytest.mark.parametrize("prefix", ["/doc/", "/api/doc/"])
 def test_path_like_and_odd_ids_are_404(client, prefix, doc_id):
     response = client.get(prefix + doc_id)
@@ -299,6 +379,7 @@ def test_path_like_and_odd_ids_are_404(client, prefix, doc_id):
 
 
 # ---------------------------------------------------------------------------------------------- oversized requests
+
 
 @pytest.mark.parametrize("path", ["/", "/api/search", "/doc/001_xss", "/api/doc/001_xss"])
 def test_a_100_kb_query_is_a_400_with_a_message(client, path):
@@ -341,6 +422,7 @@ def test_a_query_string_that_is_not_utf8_is_a_400_with_a_message(client):
 
 # ---------------------------------------------------------------------------------------------- methods
 
+
 def _routes(app) -> list[str]:
     """A URL for every route of the app."""
     urls = []
@@ -353,8 +435,7 @@ def _routes(app) -> list[str]:
     return urls
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PROPFIND",
-                                    "FOO"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT", "PROPFIND", "FOO"])
 def test_methods_other_than_get_and_head_are_405_on_every_route(client, method):
     urls = _routes(client.application)
     assert {"/", "/doc/001_xss", "/api/search", "/api/doc/001_xss", "/static/style.css"} <= set(urls)
@@ -378,7 +459,8 @@ def test_get_and_head_work_on_every_route(client):
     assert client.post("/no/such/page").status_code == 404
 
 
-# ---------------------------------------------------------------------------------------------- sources, exports, feeds, zones
+# ------------------------------------------------------------------------------- sources, exports, feeds, zones
+
 
 def test_only_web_addresses_become_source_links(client):
     soup = assert_inert(get(client, "/?q=开发区").get_data(as_text=True))
@@ -436,16 +518,22 @@ def test_feeds_and_exports_carry_the_payloads_as_text(client):
     assert titles[JSONL_ID].type == "text/plain"
     from xml.etree import ElementTree
 
-    raw = {e.findtext("{http://www.w3.org/2005/Atom}id").rsplit("/", 1)[1]:
-           e.findtext("{http://www.w3.org/2005/Atom}title")
-           for e in ElementTree.fromstring(get(client, "/search.atom?q=开发区").data)
-           .iter("{http://www.w3.org/2005/Atom}entry")}
+    raw = {
+        e.findtext("{http://www.w3.org/2005/Atom}id").rsplit("/", 1)[1]: e.findtext(
+            "{http://www.w3.org/2005/Atom}title"
+        )
+        for e in ElementTree.fromstring(get(client, "/search.atom?q=开发区").data).iter(
+            "{http://www.w3.org/2005/Atom}entry"
+        )
+    }
     assert raw[JSONL_ID] == JSONL["title"]  # the title as given, read back from escaped XML
     links = [link.href for e in feed.entries for link in e.links]
     assert not any(href.lower().startswith("javascript:") for href in links)
     assert SCRIPT_SOURCE not in links and JSONL_MARKUP_URL["source"] not in links
-    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(get(client, "/search.csv?q=开发区").get_data(as_text=True),
-                                                           newline=""))}
+    rows = {
+        r["id"]: r
+        for r in csv.DictReader(io.StringIO(get(client, "/search.csv?q=开发区").get_data(as_text=True), newline=""))
+    }
     assert rows[JSONL_ID]["title"] == JSONL["title"] and rows["j-002"]["source"] == SCRIPT_SOURCE
 
 

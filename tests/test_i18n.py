@@ -55,9 +55,12 @@ def test_translations_keep_the_fields_of_their_ids(catalog):
 def test_the_extractor_finds_every_message_the_engine_raises(code_ids):
     """Messages are literal templates (an f-string cannot be a catalog id): those of the engine's query
     language, search and index are all found."""
-    for template in ["Unbalanced quotes: close the phrase with a second quote mark.",
-                     "Page must be between 1 and {last}.", "No index in {index_dir}: run `search index` first.",
-                     "Unknown zone “{value}”. Zones: {known}."]:
+    for template in [
+        "Unbalanced quotes: close the phrase with a second quote mark.",
+        "Page must be between 1 and {last}.",
+        "No index in {index_dir}: run `search index` first.",
+        "Unknown zone “{value}”. Zones: {known}.",
+    ]:
         assert template in code_ids
 
 
@@ -66,8 +69,10 @@ def test_the_catalog_is_compiled_in_memory_and_fills_the_fields():
     assert str(error) == "Too many words (at most 24)."
     assert i18n.message(error) == "词语太多（最多 24 个）。"
     # A facet's name is shown as its label.
-    assert i18n.message(SearchError("No article has {facet} “{value}”.", facet="site", value="x")) \
+    assert (
+        i18n.message(SearchError("No article has {facet} “{value}”.", facet="site", value="x"))
         == "没有文章的来源是“x”。"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -75,9 +80,33 @@ def client(seed_index_dir):
     return web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
 
 
-QUERY_PARTS = st.sampled_from(['"', "“", "」", "OR", "or", "|", "AND", "+", "-", "NOT", "zone:", "year:",
-                               "industry:", "-zone:凌源", "year:20x0", "year:2030-2020", "zone:火星", "凌钢",
-                               "开发区", "intitle:", "\x07", "！", " "])
+QUERY_PARTS = st.sampled_from(
+    [
+        '"',
+        "“",
+        "」",
+        "OR",
+        "or",
+        "|",
+        "AND",
+        "+",
+        "-",
+        "NOT",
+        "zone:",
+        "year:",
+        "industry:",
+        "-zone:凌源",
+        "year:20x0",
+        "year:2030-2020",
+        "zone:火星",
+        "凌钢",
+        "开发区",
+        "intitle:",
+        "\x07",
+        "！",
+        " ",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -93,8 +93,13 @@ def start(index_dir, *args, stop_at: str | None = None, marker: pathlib.Path | N
         script.write_text(HOOKED, encoding="utf-8")
         command = [sys.executable, str(script)]
         env = os.environ | {"STOP_AT": stop_at, "STOP_MARKER": str(marker)}
-    return subprocess.Popen([*command, "--index-dir", str(index_dir), *map(str, args)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [*command, "--index-dir", str(index_dir), *map(str, args)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def wait_for(condition, timeout: float = 30.0, what: str = "condition") -> None:
@@ -173,8 +178,9 @@ def test_sigkill_at_any_point_of_an_update_leaves_the_previous_index(tmp_path, v
     folder, index_dir, v1, v2 = versions
 
     # Killed at chosen points of the commit: before the new table of contents is in place, nothing changed.
-    for n, (stop_at, rebuild) in enumerate([("adding", False), ("segment-written", False), ("toc-written", False),
-                                            ("segment-written", True)]):
+    for n, (stop_at, rebuild) in enumerate(
+        [("adding", False), ("segment-written", False), ("toc-written", False), ("segment-written", True)]
+    ):
         marker = tmp_path / f"stop{n}"
         before = names(index_dir)
         proc = start(index_dir, "index", folder, *(["--rebuild"] if rebuild else []), stop_at=stop_at, marker=marker)
@@ -226,8 +232,9 @@ def test_a_killed_first_build_leaves_no_index(tmp_path):
     assert any(p.suffix == ".seg" for p in index_dir.iterdir())
     kill(proc)
     assert not index.exists(index_dir)
-    result = subprocess.run([str(SEARCH), "--index-dir", str(index_dir), "index", str(folder)], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [str(SEARCH), "--index-dir", str(index_dir), "index", str(folder)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert "60 added" in result.stdout
     assert leftovers(index_dir) == set()
@@ -240,8 +247,9 @@ def _web_total(client, q: str) -> int:
 
 
 def _cli_total(index_dir, q: str) -> int:
-    result = subprocess.run([str(SEARCH), "--index-dir", str(index_dir), q, "--json"], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [str(SEARCH), "--index-dir", str(index_dir), q, "--json"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["total"]
 
@@ -265,11 +273,17 @@ def test_searches_continue_during_an_update_and_a_second_indexer_gives_up(tmp_pa
 
         # A second indexer waits --wait seconds, then gives up with exit status 1 and a message.
         started = time.monotonic()
-        second = subprocess.run([str(SEARCH), "--index-dir", str(index_dir), "index", str(folder), "--wait", "1"],
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [str(SEARCH), "--index-dir", str(index_dir), "index", str(folder), "--wait", "1"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert second.returncode == 1
-        assert second.stderr == (f"Error: Another indexer is updating {index_dir} (waited 1 s); try again when it "
-                                 f"has finished, or wait longer with --wait.\n")
+        assert second.stderr == (
+            f"Error: Another indexer is updating {index_dir} (waited 1 s); try again when it "
+            f"has finished, or wait longer with --wait.\n"
+        )
         assert time.monotonic() - started >= 1
 
         # One that waits long enough goes ahead when the first has finished.
@@ -300,12 +314,17 @@ def test_an_open_index_sees_exactly_the_new_content_when_an_update_commits(tmp_p
     client = create_app({"INDEX_DIR": str(index_dir), "TESTING": True}).test_client()
     assert search(idx, fixtures.MARKER).total == _web_total(client, fixtures.MARKER) == len(v1)
     for args, expected in [((), v2), (("--rebuild",), v2)]:
-        result = subprocess.run([str(SEARCH), "--index-dir", str(index_dir), "index", str(folder), *args],
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [str(SEARCH), "--index-dir", str(index_dir), "index", str(folder), *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert result.returncode == 0, result.stderr
         assert search(idx, fixtures.MARKER).total == _web_total(client, fixtures.MARKER) == len(expected)
-        assert search(idx, "第二版").total == _web_total(client, "第二版") == \
-            sum("第二版" in t for t in expected.values())
+        assert (
+            search(idx, "第二版").total == _web_total(client, "第二版") == sum("第二版" in t for t in expected.values())
+        )
         assert idx.document("art0001") is None and idx.document("art0129").title.startswith(fixtures.MARKER)
     idx.close()
 
@@ -338,8 +357,13 @@ def test_a_read_only_index_is_a_clear_error_and_left_untouched():
             for path in index_dir.iterdir():
                 path.chmod(0o444)
         before = {p.name: p.read_bytes() for p in index_dir.iterdir()}
-        result = subprocess.run([*command, "--index-dir", str(index_dir), "index", str(folder)], capture_output=True,
-                                text=True, timeout=60, cwd=work)
+        result = subprocess.run(
+            [*command, "--index-dir", str(index_dir), "index", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=work,
+        )
         assert result.returncode == 1, result.stderr
         expected = f"Error: Cannot write an index in {index_dir}: Permission denied"
         assert result.stderr.startswith(expected), result.stderr

@@ -60,8 +60,12 @@ MARKDOWN = """# 建平经济开发区 **硅砂** 项目投产
 建平经济开发区的[硅砂项目](https://example.com)正式投产，*年产*石英砂一百万吨。
 """
 
-JSONL_RECORD = {"id": "j1", "title": "凌源经济开发区汽车产业园签约", "body": "凌源经济开发区汽车产业园签约仪式举行，总投资三十亿元。",
-                "date": "2021-06-01"}
+JSONL_RECORD = {
+    "id": "j1",
+    "title": "凌源经济开发区汽车产业园签约",
+    "body": "凌源经济开发区汽车产业园签约仪式举行，总投资三十亿元。",
+    "date": "2021-06-01",
+}
 
 
 def _traditional(text: str) -> str:
@@ -82,13 +86,27 @@ def _format_cases():
     return [
         pytest.param("a.txt", SIMPLIFIED_SEED.read_bytes(), "a", "海绵铝", simplified_title, None, id="txt"),
         pytest.param("gb.txt", gb.encode("gb18030"), "gb", "海绵铝", simplified_title, None, id="txt-gb18030"),
-        pytest.param("big5.txt", big5.encode("big5"), "big5", "智慧园区", traditional_title, None,  # found in simplified
-                     id="txt-big5"),
+        pytest.param(
+            "big5.txt",
+            big5.encode("big5"),
+            "big5",
+            "智慧园区",
+            traditional_title,
+            None,  # found in simplified
+            id="txt-big5",
+        ),
         pytest.param("m.md", MARKDOWN.encode("utf-8"), "m", "石英砂", "建平经济开发区 硅砂 项目投产", None, id="md"),
         pytest.param("p.html", HTML.encode("gbk"), "p", "紫陶产业园", page_title, None, id="html-gbk"),
         # The page in traditional script, in Big5: found by the simplified query.
-        pytest.param("p.htm", _traditional(HTML.replace("gbk", "big5")).encode("big5"), "p", "紫陶产业园",
-                     _traditional(page_title), None, id="htm-big5"),
+        pytest.param(
+            "p.htm",
+            _traditional(HTML.replace("gbk", "big5")).encode("big5"),
+            "p",
+            "紫陶产业园",
+            _traditional(page_title),
+            None,
+            id="htm-big5",
+        ),
         pytest.param("n.jsonl", None, "j1", "汽车产业园", JSONL_RECORD["title"], 2021, id="jsonl"),
         pytest.param("n.jsonl.gz", None, "j1", "汽车产业园", JSONL_RECORD["title"], 2021, id="jsonl.gz"),
         pytest.param("n.jsonl.xz", None, "j1", "汽车产业园", JSONL_RECORD["title"], 2021, id="jsonl.xz"),
@@ -96,8 +114,9 @@ def _format_cases():
 
 
 @pytest.mark.parametrize(("name", "data", "doc_id", "query", "title", "year"), _format_cases())
-def test_each_format_and_encoding_is_indexed_and_found_with_its_headline(runner, tmp_path, name, data, doc_id, query,
-                                                                        title, year):
+def test_each_format_and_encoding_is_indexed_and_found_with_its_headline(
+    runner, tmp_path, name, data, doc_id, query, title, year
+):
     path = tmp_path / "in" / name
     if data is None:
         fixtures.write_jsonl(path, [JSONL_RECORD])
@@ -116,14 +135,27 @@ def test_each_format_and_encoding_is_indexed_and_found_with_its_headline(runner,
 
 
 def test_explicit_metadata_in_json_lines_wins_over_extraction(runner, tmp_path):
-    path = fixtures.write_jsonl(tmp_path / "news.jsonl", [
-        # Says nothing of any zone; the record names one, and a year and an industry.
-        {"id": "given", "title": "项目签约", "body": "一批项目集中签约，总投资八十亿元。", "zone": "凌源", "year": 2019,
-         "industry": ["新材料"]},
-        # Is all about 凌源, but the record says 建平.
-        {"id": "overridden", "body": "凌源经济开发区。凌源经济开发区的项目在凌源市开工。", "zone": ["建平经济开发区"]},
-        {"id": "extracted", "body": "凌源经济开发区。凌源经济开发区的项目在凌源市开工。"},
-    ])
+    path = fixtures.write_jsonl(
+        tmp_path / "news.jsonl",
+        [
+            # Says nothing of any zone; the record names one, and a year and an industry.
+            {
+                "id": "given",
+                "title": "项目签约",
+                "body": "一批项目集中签约，总投资八十亿元。",
+                "zone": "凌源",
+                "year": 2019,
+                "industry": ["新材料"],
+            },
+            # Is all about 凌源, but the record says 建平.
+            {
+                "id": "overridden",
+                "body": "凌源经济开发区。凌源经济开发区的项目在凌源市开工。",
+                "zone": ["建平经济开发区"],
+            },
+            {"id": "extracted", "body": "凌源经济开发区。凌源经济开发区的项目在凌源市开工。"},
+        ],
+    )
     index_dir = tmp_path / "ix"
     assert run(runner, "index", str(path), index_dir=index_dir).exit_code == 0
     assert sorted(found(runner, index_dir, "--zone", "凌源")) == ["extracted", "given"]
@@ -132,6 +164,7 @@ def test_explicit_metadata_in_json_lines_wins_over_extraction(runner, tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------- updates
+
 
 def _report(result) -> str:
     assert result.exit_code == 0, result.output
@@ -143,8 +176,10 @@ def test_add_change_and_delete_across_runs(runner, tmp_path):
     folder = fixtures.write_articles(tmp_path / "in", dict(list(texts.items())[:3]))
     news = fixtures.write_jsonl(folder / "news.jsonl", fixtures.records(dict(list(texts.items())[3:])))
     index_dir = tmp_path / "ix"
-    assert _report(run(runner, "index", str(folder), index_dir=index_dir)) == \
-        "6 added, 0 updated, 0 removed, 0 unchanged, 0 skipped"
+    assert (
+        _report(run(runner, "index", str(folder), index_dir=index_dir))
+        == "6 added, 0 updated, 0 removed, 0 unchanged, 0 skipped"
+    )
     assert stored(index_dir) == texts
 
     # Change a file and a line; delete a file and a line (the JSON Lines file stays); add a file and a line.
@@ -156,11 +191,13 @@ def test_add_change_and_delete_across_runs(runner, tmp_path):
     (folder / "art0001.txt").unlink()
     fixtures.write_articles(folder, {k: texts2[k] for k in ("art0000", "art0006")})
     fixtures.write_jsonl(news, fixtures.records({k: texts2[k] for k in ("art0003", "art0004", "art0007")}))
-    assert _report(run(runner, "index", str(folder), index_dir=index_dir)) == \
-        "2 added, 2 updated, 2 removed, 2 unchanged, 0 skipped"
+    assert (
+        _report(run(runner, "index", str(folder), index_dir=index_dir))
+        == "2 added, 2 updated, 2 removed, 2 unchanged, 0 skipped"
+    )
     assert stored(index_dir) == texts2
     assert sorted(found(runner, index_dir, "第二版")) == ["art0000", "art0004"]
-    assert found(runner, index_dir, "\"第1号\"") == []
+    assert found(runner, index_dir, '"第1号"') == []
 
     # Nothing changed: nothing is written, not even a new generation of the index.
     generation = index._generation(index_dir)
@@ -174,8 +211,10 @@ def test_articles_outside_the_paths_read_stay_unless_their_source_is_gone(runner
     b = fixtures.write_articles(tmp_path / "b", fixtures.articles(2, start=2))
     index_dir = tmp_path / "ix"
     run(runner, "index", str(a), str(b), index_dir=index_dir)
-    assert _report(run(runner, "index", str(a), index_dir=index_dir)) == \
-        "0 added, 0 updated, 0 removed, 2 unchanged, 0 skipped"
+    assert (
+        _report(run(runner, "index", str(a), index_dir=index_dir))
+        == "0 added, 0 updated, 0 removed, 2 unchanged, 0 skipped"
+    )
     assert len(stored(index_dir)) == 4
     shutil.rmtree(b)
     assert _report(run(runner, "index", str(a), index_dir=index_dir)).startswith("0 added, 0 updated, 2 removed")
@@ -197,8 +236,10 @@ def test_moving_an_article_keeps_its_id_and_updates_its_source(runner, tmp_path)
     run(runner, "index", str(folder), index_dir=index_dir)
     (folder / "sub").mkdir()
     (folder / "art0001.txt").rename(folder / "sub" / "art0001.txt")
-    assert _report(run(runner, "index", str(folder), index_dir=index_dir)) == \
-        "0 added, 1 updated, 0 removed, 1 unchanged, 0 skipped"
+    assert (
+        _report(run(runner, "index", str(folder), index_dir=index_dir))
+        == "0 added, 1 updated, 0 removed, 1 unchanged, 0 skipped"
+    )
     ix = index.open_index(index_dir)
     assert index.indexed(ix.storage, ix._segments())["art0001"].path == str(folder / "sub" / "art0001.txt")
 
@@ -223,17 +264,22 @@ def test_rebuild_starts_from_nothing_with_stable_ids(runner, tmp_path):
     index_dir = tmp_path / "ix"
     run(runner, "index", str(a), str(b), index_dir=index_dir)
     before = stored(index_dir)
-    assert _report(run(runner, "index", str(a), str(b), "--rebuild", index_dir=index_dir)) == \
-        "5 added, 0 updated, 0 removed, 0 unchanged, 0 skipped"
+    assert (
+        _report(run(runner, "index", str(a), str(b), "--rebuild", index_dir=index_dir))
+        == "5 added, 0 updated, 0 removed, 0 unchanged, 0 skipped"
+    )
     assert stored(index_dir) == before
     (a / "art0000.txt").unlink()
     # A rebuild keeps only what it reads: the deleted file's article, and b's (still on disk), are gone.
-    assert _report(run(runner, "index", str(a), "--rebuild", index_dir=index_dir)) == \
-        "2 added, 0 updated, 3 removed, 0 unchanged, 0 skipped"
+    assert (
+        _report(run(runner, "index", str(a), "--rebuild", index_dir=index_dir))
+        == "2 added, 0 updated, 3 removed, 0 unchanged, 0 skipped"
+    )
     assert sorted(stored(index_dir)) == ["art0001", "art0002"]
 
 
 # ---------------------------------------------------------------------------------------------- bad input
+
 
 def test_bad_inputs_are_skipped_with_file_and_line_and_exit_3(runner, tmp_path):
     folder = fixtures.write_articles(tmp_path / "in", fixtures.articles(2))
@@ -243,10 +289,14 @@ def test_bad_inputs_are_skipped_with_file_and_line_and_exit_3(runner, tmp_path):
     with (folder / "huge.txt").open("wb") as huge:  # sparse: larger than any article, and never read
         huge.truncate(articles.MAX_DOCUMENT_BYTES + 1)
     (folder / "menu.html").write_text("<html><body><nav>菜单</nav></body></html>", encoding="utf-8")
-    lines = [json.dumps({"id": "ok1", "body": "凌钢集团的消息。"}, ensure_ascii=False), '{"id": "broken", "body": ',
-             json.dumps({"id": "nobody", "title": "无正文"}), "", json.dumps({"id": "ok2", "body": "通美晶体的消息。"},
-                                                                          ensure_ascii=False),
-             json.dumps({"id": "art0000", "body": "重复的编号"}, ensure_ascii=False)]
+    lines = [
+        json.dumps({"id": "ok1", "body": "凌钢集团的消息。"}, ensure_ascii=False),
+        '{"id": "broken", "body": ',
+        json.dumps({"id": "nobody", "title": "无正文"}),
+        "",
+        json.dumps({"id": "ok2", "body": "通美晶体的消息。"}, ensure_ascii=False),
+        json.dumps({"id": "art0000", "body": "重复的编号"}, ensure_ascii=False),
+    ]
     (folder / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (folder / "cut.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
     index_dir = tmp_path / "ix"
@@ -254,19 +304,21 @@ def test_bad_inputs_are_skipped_with_file_and_line_and_exit_3(runner, tmp_path):
     result = run(runner, "index", str(folder), index_dir=index_dir)
     assert result.exit_code == 3, result.output
     warnings = sorted(line for line in result.stderr.splitlines() if line.startswith("Warning: skipped"))
-    assert warnings == sorted([
-        f"Warning: skipped {folder / 'empty.txt'}: empty file",
-        f"Warning: skipped {folder / 'blank.md'}: empty file",
-        f"Warning: skipped {folder / 'image.txt'}: cannot decode: binary data or unknown encoding",
-        f"Warning: skipped {folder / 'huge.txt'}: file too large for one article "
-        f"({articles.MAX_DOCUMENT_BYTES + 1:,} bytes > {articles.MAX_DOCUMENT_BYTES:,})",
-        f"Warning: skipped {folder / 'menu.html'}: no article text",
-        f"Warning: skipped {folder / 'news.jsonl'}:2: not JSON: Expecting value at column 25",
-        f"Warning: skipped {folder / 'news.jsonl'}:3: no body",
-        f"Warning: skipped {folder / 'news.jsonl'}:6: duplicate id 'art0000' (first in {folder / 'art0000.txt'})",
-        f"Warning: skipped {folder / 'cut.jsonl.gz'}: cannot read: "
-        f"Compressed file ended before the end-of-stream marker was reached",
-    ])
+    assert warnings == sorted(
+        [
+            f"Warning: skipped {folder / 'empty.txt'}: empty file",
+            f"Warning: skipped {folder / 'blank.md'}: empty file",
+            f"Warning: skipped {folder / 'image.txt'}: cannot decode: binary data or unknown encoding",
+            f"Warning: skipped {folder / 'huge.txt'}: file too large for one article "
+            f"({articles.MAX_DOCUMENT_BYTES + 1:,} bytes > {articles.MAX_DOCUMENT_BYTES:,})",
+            f"Warning: skipped {folder / 'menu.html'}: no article text",
+            f"Warning: skipped {folder / 'news.jsonl'}:2: not JSON: Expecting value at column 25",
+            f"Warning: skipped {folder / 'news.jsonl'}:3: no body",
+            f"Warning: skipped {folder / 'news.jsonl'}:6: duplicate id 'art0000' (first in {folder / 'art0000.txt'})",
+            f"Warning: skipped {folder / 'cut.jsonl.gz'}: cannot read: "
+            f"Compressed file ended before the end-of-stream marker was reached",
+        ]
+    )
     assert "4 added, 0 updated, 0 removed, 0 unchanged, 9 skipped" in result.stdout
     assert sorted(stored(index_dir)) == ["art0000", "art0001", "ok1", "ok2"]
 
@@ -289,12 +341,20 @@ def test_a_clean_run_exits_0_and_one_summary_line_when_not_on_a_terminal(runner,
 def test_help_documents_exit_status_and_progress(runner):
     result = runner.invoke(cli, ["index", "--help"])
     text = " ".join(result.output.split())
-    for phrase in ("3 done, but some inputs were skipped", "1 error, with an Error: line (the index is left as it was",
-                   "progress bar", "--quiet prints only warnings and errors", ".jsonl.xz", "GB18030 or Big5", "--wait"):
+    for phrase in (
+        "3 done, but some inputs were skipped",
+        "1 error, with an Error: line (the index is left as it was",
+        "progress bar",
+        "--quiet prints only warnings and errors",
+        ".jsonl.xz",
+        "GB18030 or Big5",
+        "--wait",
+    ):
         assert phrase in text
 
 
 # ---------------------------------------------------------------------------------------------- progress
+
 
 def test_progress_reports_bytes_read_of_the_total(tmp_path):
     folder = fixtures.write_articles(tmp_path / "in", fixtures.articles(3))
@@ -339,6 +399,7 @@ def test_no_progress_bar_when_disabled(capsys):
 
 
 # ---------------------------------------------------------------------------------------------- cheap updates
+
 
 def test_an_update_reads_no_stored_fields_and_parses_no_unchanged_source(runner, tmp_path, monkeypatch):
     folder = fixtures.write_articles(tmp_path / "in", fixtures.articles(3))
@@ -386,6 +447,7 @@ def test_an_old_index_holding_other_sources_is_not_rebuilt_behind_the_users_back
 
 
 # ---------------------------------------------------------------------------------------------- failures
+
 
 def test_leftovers_of_a_killed_writer_are_removed(runner, tmp_path):
     folder = fixtures.write_articles(tmp_path / "in", fixtures.articles(3))
@@ -465,8 +527,9 @@ def test_a_full_disk_at_any_point_leaves_the_old_index(runner, tmp_path, monkeyp
             _full_disk(patch, target, at)
             result = run(runner, "index", str(folder), index_dir=index_dir)
         assert result.exit_code == 1, (at, result.output)
-        assert result.output == (f"Error: Cannot update the index in {index_dir}: No space left on device. "
-                                 f"The index is as it was.\n"), at
+        assert result.output == (
+            f"Error: Cannot update the index in {index_dir}: No space left on device. The index is as it was.\n"
+        ), at
         assert stored(index_dir) == before and files(index_dir) == listing, at
     assert run(runner, "index", str(folder), index_dir=index_dir).exit_code == 0
     assert stored(index_dir) == fixtures.articles(8, version="第二版")

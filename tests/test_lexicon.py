@@ -32,7 +32,7 @@ def test_the_segment_file_holds_what_the_index_says(tmp_path, read_everywhere):
     ix = Index(tmp_path / "ix")
     searcher = ix.searcher()
     reader = searcher.reader()
-    (leaf, _), = reader.leaf_readers()
+    ((leaf, _),) = reader.leaf_readers()
     assert codec.read_extra(leaf, lexicon.EXTENSION) is not None
     lx = for_searcher(ix, searcher)
     words = entries(lx, WORD)
@@ -60,8 +60,9 @@ def test_a_segment_without_its_file_gives_the_same_lexicon(tmp_path, read_everyw
     index.update(tmp_path / "ix", [SEEDS, source])
     ix = Index(tmp_path / "ix")
     with_file = Lexicon(ix.searcher())
-    monkeypatch.setattr(codec, "read_extra",
-                        lambda leaf, ext: None if ext == lexicon.EXTENSION else original(leaf, ext))
+    monkeypatch.setattr(
+        codec, "read_extra", lambda leaf, ext: None if ext == lexicon.EXTENSION else original(leaf, ext)
+    )
     without = Lexicon(ix.searcher())
     for kind in (WORD, HEADLINE, ZONE):
         assert entries(with_file, kind) == entries(without, kind)
@@ -130,6 +131,10 @@ def test_hapaxes_are_left_out_of_a_large_index(tmp_path, monkeypatch):
 
 
 def test_headline_phrases_stop_at_punctuation():
-    assert lexicon_segment.headline_phrases("凌源经济开发区：装备制造") == \
-        ["凌源经济", "经济开发区", "凌源经济开发区", "装备制造"]
+    assert lexicon_segment.headline_phrases("凌源经济开发区：装备制造") == [
+        "凌源经济",
+        "经济开发区",
+        "凌源经济开发区",
+        "装备制造",
+    ]
     assert lexicon_segment.headline_phrases("5G基站建设") == ["基站建设"]

@@ -24,11 +24,24 @@ EXPECTED_INDUSTRIES = {
     "000_2a1c0b8050bb07fb": ["有色金属", "新材料", "装备制造"],
     "001_f7b6dd57e2bee65a": ["新材料", "钢铁冶金", "新能源", "汽车及零部件", "环保"],
     "002_08bfd12c8fa669a1": ["装备制造", "新能源", "农产品加工", "环保", "数字经济"],
-    "003_201a132a17332222": ["新材料", "装备制造", "钢铁冶金", "汽车及零部件", "农产品加工", "半导体与电子信息", "环保"],
+    "003_201a132a17332222": [
+        "新材料",
+        "装备制造",
+        "钢铁冶金",
+        "汽车及零部件",
+        "农产品加工",
+        "半导体与电子信息",
+        "环保",
+    ],
     "004_6898f3103771f9f9": ["新材料", "农产品加工", "文化旅游"],
 }
-EXPECTED_YEARS = {"000_2a1c0b8050bb07fb": 2020, "001_f7b6dd57e2bee65a": 2023, "002_08bfd12c8fa669a1": 2022,
-                  "003_201a132a17332222": 2025, "004_6898f3103771f9f9": 2020}
+EXPECTED_YEARS = {
+    "000_2a1c0b8050bb07fb": 2020,
+    "001_f7b6dd57e2bee65a": 2023,
+    "002_08bfd12c8fa669a1": 2022,
+    "003_201a132a17332222": 2025,
+    "004_6898f3103771f9f9": 2020,
+}
 
 
 @pytest.mark.parametrize("doc_id", sorted(EXPECTED_ZONES))
@@ -77,8 +90,10 @@ def test_precomputed_spans_give_the_same_metadata(doc_id):
         metadata.extract(article, spans=(spans[0], spans[0]))
 
 
-LIAONING = ("辽宁省经济运行平稳。沈阳、大连两市工业增加值增长较快，全省固定资产投资稳步回升。"
-            "省统计局表示，下半年将继续推动重点项目建设。")
+LIAONING = (
+    "辽宁省经济运行平稳。沈阳、大连两市工业增加值增长较快，全省固定资产投资稳步回升。"
+    "省统计局表示，下半年将继续推动重点项目建设。"
+)
 
 
 def test_a_one_line_mention_does_not_tag_a_zone():
@@ -98,8 +113,10 @@ def test_a_traditional_script_article_about_lingyuan():
 
 
 def test_an_article_naming_only_the_county_is_tagged_with_its_zone():
-    body = ("喀喇沁左翼蒙古族自治县今年上半年地区生产总值同比增长百分之六。"
-            "全县工业增加值稳步提升，喀喇沁左翼蒙古族自治县的招商引资成效明显。")
+    body = (
+        "喀喇沁左翼蒙古族自治县今年上半年地区生产总值同比增长百分之六。"
+        "全县工业增加值稳步提升，喀喇沁左翼蒙古族自治县的招商引资成效明显。"
+    )
     meta = metadata.extract(Article("t", "县域经济稳中有进", body))
     assert meta.zones == ["喀左经济开发区"]
 
@@ -121,9 +138,16 @@ def test_industries_in_traditional_script():
     assert "半导体与电子信息" in metadata.extract(Article("t", "半導體", body)).industries
 
 
-@pytest.mark.parametrize("typed, zone", [("凌源", "凌源经济开发区"), ("喀左", "喀左经济开发区"),
-                                          ("凌源经济开发区", "凌源经济开发区"), ("朝陽高新區", "朝阳高新技术产业开发区"),
-                                          ("上海", None)])
+@pytest.mark.parametrize(
+    "typed, zone",
+    [
+        ("凌源", "凌源经济开发区"),
+        ("喀左", "喀左经济开发区"),
+        ("凌源经济开发区", "凌源经济开发区"),
+        ("朝陽高新區", "朝阳高新技术产业开发区"),
+        ("上海", None),
+    ],
+)
 def test_resolve_zone(typed, zone):
     assert metadata.resolve_zone(typed) == zone
 
@@ -131,14 +155,17 @@ def test_resolve_zone(typed, zone):
 # ---------------------------------------------------------------------------------------------- names as words
 # Sentences written for these tests: general news in which the zones' short names occur inside other words.
 
+
 def _zone_tags(title: str, body: str) -> metadata.Metadata:
     return metadata.extract(Article("t", title, body))
 
 
 def test_a_given_name_is_not_a_place():
     # 翁建平 (one person, cut 翁/建平 by jieba) and 徐建平 (one word) in an article that names Liaoning too
-    body = ("全国政协委员翁建平是一名医生。翁建平说，辽宁等地的基层医院需要人才。今年两会，翁建平准备提出提案。"
-            "国家发改委副主任徐建平介绍，中医药海外中心已建成三十个。徐建平表示，将继续推进合作。")
+    body = (
+        "全国政协委员翁建平是一名医生。翁建平说，辽宁等地的基层医院需要人才。今年两会，翁建平准备提出提案。"
+        "国家发改委副主任徐建平介绍，中医药海外中心已建成三十个。徐建平表示，将继续推进合作。"
+    )
     meta = _zone_tags("翁建平：推动优质资源下沉", body)
     assert meta.zones == [] and meta.zone_evidence == {}
     lines = "\n".join(metadata.explain_lines(meta))
@@ -158,7 +185,9 @@ def test_standardisation_work_is_not_the_chemical_industry():
     body = "市场监管局部署标准化工作。会议要求，各地要把标准化工作抓实抓细，推进标准化工作数字化转型。" * 2
     meta = _zone_tags("扎实推进标准化工作", body)
     assert "化工" not in meta.industry_evidence
-    assert any(name == "化工" and why.startswith("across the words 标准化/工作") for name, why in meta.industry_rejected)
+    assert any(
+        name == "化工" and why.startswith("across the words 标准化/工作") for name, why in meta.industry_rejected
+    )
 
 
 def test_a_short_place_name_needs_corroboration():
@@ -175,8 +204,10 @@ def test_a_county_named_without_its_industry_is_not_its_zone():
     body = "辽宁省朝阳县十家子村的电商直播忙着卖年货。朝阳县的村民说，日子越过越好。朝阳县冬天很冷。"
     meta = _zone_tags("乡村新农人", body)
     assert meta.zones == []
-    assert meta.rejected[-1] == ("朝阳县", "a place, and the article is not about its industry: 0 of 3 context "
-                                          "words (none) ×3")
+    assert meta.rejected[-1] == (
+        "朝阳县",
+        "a place, and the article is not about its industry: 0 of 3 context words (none) ×3",
+    )
 
 
 SURNAMES = [s for s in metadata.gazetteer()[0]["surnames"] if len(s) == 1]
@@ -185,8 +216,14 @@ ROLES = ["书记", "校长", "委员", "教授", "局长", "代表", "记者", "
 SAYS = ["表示", "说", "指出", "介绍", "透露", "出席会议", "认为"]
 # Words that hold a short place name across a word boundary, and sentences to carry them.
 ACROSS = ["福建平潭", "搭建平台", "构建平安", "创建平安", "搭建平台和"]
-FILLER = ["辽宁省经济运行平稳", "沈阳、大连两市工业增加值增长较快", "会议在北京召开", "与会代表进行了交流",
-          "记者从朝阳市了解到", "各地加快推进项目建设"]
+FILLER = [
+    "辽宁省经济运行平稳",
+    "沈阳、大连两市工业增加值增长较快",
+    "会议在北京召开",
+    "与会代表进行了交流",
+    "记者从朝阳市了解到",
+    "各地加快推进项目建设",
+]
 
 
 @st.composite
@@ -231,16 +268,20 @@ def test_chemical_industry_is_never_read_across_words(pairs):
 
 
 def test_a_car_crash_is_not_the_car_industry():
-    body = ("一辆汽车与货车在高速公路上相撞，汽车司机受伤。交警赶到现场，事故车辆被拖离。"
-            "警方提醒，驾驶汽车要注意安全，雨天行驶的车辆要减速。")
+    body = (
+        "一辆汽车与货车在高速公路上相撞，汽车司机受伤。交警赶到现场，事故车辆被拖离。"
+        "警方提醒，驾驶汽车要注意安全，雨天行驶的车辆要减速。"
+    )
     meta = _zone_tags("高速公路汽车相撞", body)
     assert "汽车及零部件" not in meta.industries
     assert ("汽车", "a generic word, no economy word in its sentence ×4") in meta.industry_rejected
 
 
 def test_an_article_about_the_car_industry_is():
-    body = ("今年上半年，我国汽车产量和销量均增长百分之九。汽车企业加快布局，新能源汽车出口增长较快。"
-            "业内人士认为，汽车产业链供应链保持稳定，整车企业订单充足。")
+    body = (
+        "今年上半年，我国汽车产量和销量均增长百分之九。汽车企业加快布局，新能源汽车出口增长较快。"
+        "业内人士认为，汽车产业链供应链保持稳定，整车企业订单充足。"
+    )
     assert "汽车及零部件" in _zone_tags("上半年汽车产销两旺", body).industries
 
 

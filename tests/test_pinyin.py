@@ -40,19 +40,36 @@ def han_words(max_size: int = 6):
 def gazetteer_names() -> list[str]:
     zones = tomllib.loads((DATA / "zones.toml").read_text(encoding="utf-8"))["zone"]
     names = [n for z in zones for n in (z["name"], z["short"], *z["names"], *z["places"])]
-    names += [line.split()[0] for line in (DATA / "userdict.txt").read_text(encoding="utf-8").splitlines()
-              if line and not line.startswith("#")]
+    names += [
+        line.split()[0]
+        for line in (DATA / "userdict.txt").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
     return list(dict.fromkeys(names))
 
 
 # ---------------------------------------------------------------------------------------------- the issue's examples
 
-@pytest.mark.parametrize("typed, word", [
-    ("lingyuan", "凌源"), ("Ling Yuan", "凌源"), ("líng yuán", "凌源"), ("ling2 yuan2", "凌源"), ("ling2yuan2", "凌源"),
-    ("LINGYUAN", "凌源"), ("kazuo", "喀左"), ("beipiao jingjikaifaqu", "北票经济开发区"), ("chaoyang", "朝阳"),
-    ("Chaoyang Shi", "朝阳市"), ("jianping", "建平"), ("liucheng", "柳城"), ("haimianlü", "海绵铝"),
-    ("haimianlv", "海绵铝"),
-])
+
+@pytest.mark.parametrize(
+    "typed, word",
+    [
+        ("lingyuan", "凌源"),
+        ("Ling Yuan", "凌源"),
+        ("líng yuán", "凌源"),
+        ("ling2 yuan2", "凌源"),
+        ("ling2yuan2", "凌源"),
+        ("LINGYUAN", "凌源"),
+        ("kazuo", "喀左"),
+        ("beipiao jingjikaifaqu", "北票经济开发区"),
+        ("chaoyang", "朝阳"),
+        ("Chaoyang Shi", "朝阳市"),
+        ("jianping", "建平"),
+        ("liucheng", "柳城"),
+        ("haimianlü", "海绵铝"),
+        ("haimianlv", "海绵铝"),
+    ],
+)
 def test_typed_pinyin_reads_as_the_words_reading(typed, word):
     assert parse(typed)[0] == readings(word)[0]
 
@@ -132,6 +149,7 @@ def test_near_homophones_of_the_ime_confusions():
 
 # ---------------------------------------------------------------------------------------------- data file
 
+
 def test_every_override_corrects_pypinyin_and_is_valid():
     table = pinyin.overrides()
     assert table["朝阳"] == ("chao", "yang")
@@ -139,7 +157,7 @@ def test_every_override_corrects_pypinyin_and_is_valid():
         # An entry corrects pypinyin, or a shorter entry inside it (朝阳产业 is not the place).
         shorter = [(word.find(w), r) for w, r in table.items() if w != word and w in word]
         corrects = tuple(lazy_pinyin(word)) != reading
-        assert corrects or any(reading[at:at + len(r)] != r for at, r in shorter), f"{word} is read so already"
+        assert corrects or any(reading[at : at + len(r)] != r for at, r in shorter), f"{word} is read so already"
         assert len(reading) == len(word)
 
 
@@ -152,15 +170,17 @@ def test_overrides_apply_to_the_gazetteers_names():
         for word, reading in table.items():
             at = name.find(word)
             if at >= 0 and not any(len(w) > len(word) and word in w and w in name for w in table):
-                assert first[at:at + len(word)] == reading, name
+                assert first[at : at + len(word)] == reading, name
 
 
 def test_a_bad_readings_file_is_a_sentence(tmp_path, monkeypatch):
     monkeypatch.setattr(pinyin, "DATA", tmp_path)
     try:
-        for text, message in [('"凌源" = "ling"', "one syllable per Chinese character"),
-                              ('"凌源" = "ling yuen"', "yuen is not a pinyin syllable"),
-                              ('"凌源" = 3', "one syllable per Chinese character")]:
+        for text, message in [
+            ('"凌源" = "ling"', "one syllable per Chinese character"),
+            ('"凌源" = "ling yuen"', "yuen is not a pinyin syllable"),
+            ('"凌源" = 3', "one syllable per Chinese character"),
+        ]:
             (tmp_path / "readings.toml").write_text(text, encoding="utf-8")
             pinyin.overrides.cache_clear()
             with pytest.raises(ValueError, match=message):
@@ -170,6 +190,7 @@ def test_a_bad_readings_file_is_a_sentence(tmp_path, monkeypatch):
 
 
 # ---------------------------------------------------------------------------------------------- against pypinyin
+
 
 def test_first_reading_is_pypinyins_on_the_seeds_words():
     """The fast path (pypinyin's tables read directly) against pypinyin's own API."""
@@ -201,6 +222,7 @@ def test_readings_use_each_characters_readings(word):
 
 # ---------------------------------------------------------------------------------------------- typed forms
 
+
 def _marked(syllable: str, tone: int) -> str:
     """The syllable with its tone mark where pinyin puts it (a, e, the o of ou, else the last vowel)."""
     if tone == 5:
@@ -208,7 +230,7 @@ def _marked(syllable: str, tone: int) -> str:
     vowel = next((v for v in ("a", "e", "ou") if v in syllable), None)
     at = syllable.index(vowel) if vowel else max(syllable.rfind(v) for v in "iouv")
     mark = "\u0304\u0301\u030c\u0300"[tone - 1]
-    text = syllable[:at + 1] + mark + syllable[at + 1:]
+    text = syllable[: at + 1] + mark + syllable[at + 1 :]
     return unicodedata.normalize("NFC", text.replace("v", "ü"))
 
 
@@ -225,8 +247,9 @@ TYPED_FORMS = {
 
 
 @PROPERTY
-@given(han_words(), st.sampled_from(sorted(TYPED_FORMS)), st.lists(st.integers(1, 5), min_size=8, max_size=8),
-       st.data())
+@given(
+    han_words(), st.sampled_from(sorted(TYPED_FORMS)), st.lists(st.integers(1, 5), min_size=8, max_size=8), st.data()
+)
 def test_every_reading_typed_any_way_parses_back(word, form, tones, data):
     reading = data.draw(st.sampled_from(readings(word)))
     typed = TYPED_FORMS[form](reading, tones)
@@ -239,11 +262,11 @@ def test_what_is_being_typed_leads_to_the_reading(word, data):
     reading = data.draw(st.sampled_from(readings(word)))
     typed = key(reading)
     cut = data.draw(st.integers(1, len(typed)))
-    ends = [sum(map(len, reading[:i + 1])) for i in range(len(reading))]
+    ends = [sum(map(len, reading[: i + 1])) for i in range(len(reading))]
     done = next(i for i, end in enumerate(ends) if end >= cut)  # the syllable being typed
     start = ends[done] - len(reading[done])
-    assert (reading[:done], reading[done][:cut - start]) in parse_prefix(typed[:cut]), typed[:cut]
-    assert (reading[:done + 1], "") in parse_prefix(" ".join(reading[:done + 1]) + " ")
+    assert (reading[:done], reading[done][: cut - start]) in parse_prefix(typed[:cut]), typed[:cut]
+    assert (reading[: done + 1], "") in parse_prefix(" ".join(reading[: done + 1]) + " ")
 
 
 @PROPERTY
@@ -289,14 +312,15 @@ def test_parse_of_letters_cuts_the_letters_and_nothing_else(text):
 
 # ---------------------------------------------------------------------------------------------- typos
 
+
 def _swapped(syllable: str) -> set[str]:
     """The l/n, -n/-ng and z/zh, c/ch, s/sh changes of `syllable` that are syllables."""
     changed = {syllable[:-1]} if syllable.endswith("ng") else {syllable + "g"} if syllable.endswith("n") else set()
     for a, b in [("l", "n"), ("n", "l"), ("zh", "z"), ("ch", "c"), ("sh", "s")]:
         if syllable.startswith(a):
-            changed.add(b + syllable[len(a):])
+            changed.add(b + syllable[len(a) :])
         elif syllable.startswith(b) and not syllable.startswith(b + "h") and b in "zcs":
-            changed.add(a + syllable[len(b):])
+            changed.add(a + syllable[len(b) :])
     return changed & pinyin.valid_syllables()
 
 
@@ -311,7 +335,7 @@ def test_near_gives_valid_syllables_and_every_single_confusion(word, changes):
         assert 1 <= sum(a != b for a, b in zip(reading, other)) <= changes
     for at, syllable in enumerate(reading):
         for swap in _swapped(syllable):
-            assert (*reading[:at], swap, *reading[at + 1:]) in found
+            assert (*reading[:at], swap, *reading[at + 1 :]) in found
 
 
 @PROPERTY

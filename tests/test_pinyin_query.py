@@ -22,11 +22,23 @@ def hit_ids(results) -> list[str]:
     return [h.id for h in results.hits]
 
 
-@pytest.mark.parametrize("typed, word", [
-    ("lingyuan", "凌源"), ("Ling Yuan", "凌源"), ("líng yuán", "凌源"), ("ling2yuan2", "凌源"), ("LINGYUAN", "凌源"),
-    ("凌yuan", "凌源"), ("kazuo", "喀左"), ("beipiao jingjikaifaqu", "北票经济开发区"), ("chaoyang", "朝阳"),
-    ("haimianlü", "海绵铝"), ("linggang", "凌钢"), ("zhuangbei zhizao", "装备制造"),
-])
+@pytest.mark.parametrize(
+    "typed, word",
+    [
+        ("lingyuan", "凌源"),
+        ("Ling Yuan", "凌源"),
+        ("líng yuán", "凌源"),
+        ("ling2yuan2", "凌源"),
+        ("LINGYUAN", "凌源"),
+        ("凌yuan", "凌源"),
+        ("kazuo", "喀左"),
+        ("beipiao jingjikaifaqu", "北票经济开发区"),
+        ("chaoyang", "朝阳"),
+        ("haimianlü", "海绵铝"),
+        ("linggang", "凌钢"),
+        ("zhuangbei zhizao", "装备制造"),
+    ],
+)
 def test_pinyin_finds_what_the_characters_find(seed_index, typed, word):
     results = search(seed_index, typed, per_page=100)
     assert results.pinyin == {"typed": typed, "searched": [word]}
@@ -51,8 +63,10 @@ def test_quoted_or_not_pinyin_is_searched_as_typed(seed_index):
 
 def test_a_latin_word_of_the_articles_is_itself(tmp_path):
     """`nature` (na tu re) and `dang` are words of these articles: searched as typed, not as pinyin."""
-    texts = {f"n{i}": f"关于Nature期刊的第{i}篇报道\n\n国际期刊Nature发表了研究，dang is a word here，凌源开发区。"
-             for i in range(4)}
+    texts = {
+        f"n{i}": f"关于Nature期刊的第{i}篇报道\n\n国际期刊Nature发表了研究，dang is a word here，凌源开发区。"
+        for i in range(4)
+    }
     folder = fixtures.write_articles(tmp_path / "in", texts)
     index.update(tmp_path / "ix", [folder, SEEDS])
     ix = Index(tmp_path / "ix")

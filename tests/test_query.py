@@ -67,11 +67,13 @@ def test_a_colon_that_is_not_a_filter_is_text():
 
 def test_marks_are_the_words_as_typed_and_the_indexed_words_of_unquoted_ones():
     assert compile_query(parse("朝阳市凌源经济开发区"), KNOWN).marks == [
-        Mark("朝阳市凌源经济开发区"), *(Mark(w, exact=False) for w in ("朝阳市", "凌源", "经济", "开发区"))]
+        Mark("朝阳市凌源经济开发区"),
+        *(Mark(w, exact=False) for w in ("朝阳市", "凌源", "经济", "开发区")),
+    ]
     assert compile_query(parse('"装备制造"'), KNOWN).marks == [Mark("装备制造")]
 
 
-# The last with the ideographic space of a Chinese keyboard (a duplicate of the first until it was written as an escape).
+# The last with the ideographic space of a Chinese keyboard (written as an escape: it is invisible).
 @pytest.mark.parametrize("text", ["凌钢 OR 鞍钢", "凌钢 or 鞍钢", "凌钢 | 鞍钢", "凌钢|鞍钢", "凌钢\u3000OR\u3000鞍钢"])
 def test_or_as_people_type_it(text):
     parsed = parse(text)
@@ -86,8 +88,13 @@ def test_and_as_people_type_it(text):
 def test_a_dash_between_words_is_punctuation_as_in_a_pasted_headline():
     assert parse("荣耀之战 - 辽宁队夺冠 -- 终场").groups == [[Word("荣耀之战")], [Word("辽宁队夺冠")], [Word("终场")]]
     parsed = parse("南开教授开“名家讲坛”--南开要闻 讲党课 --南开要闻")
-    assert not parsed.excluded and parsed.groups == [[Word("南开教授开")], [Word("名家讲坛", phrase=True)],
-                                                     [Word("南开要闻")], [Word("讲党课")], [Word("南开要闻")]]
+    assert not parsed.excluded and parsed.groups == [
+        [Word("南开教授开")],
+        [Word("名家讲坛", phrase=True)],
+        [Word("南开要闻")],
+        [Word("讲党课")],
+        [Word("南开要闻")],
+    ]
 
 
 def test_a_curly_quote_without_its_pair_is_punctuation_as_pasted_text_has():
@@ -106,29 +113,32 @@ def test_intitle_and_site():
     assert parse("source:chinanews.com.cn").filters.get("site") == ["chinanews.com.cn"]
 
 
-@pytest.mark.parametrize("text, message", [
-    ('"装备制造', "Unbalanced quotes"),
-    ('装备 "制造', "Unbalanced quotes"),
-    ("OR 凌钢", "“OR” must stand between two words"),
-    ("| 凌钢", "“|” must stand between two words"),
-    ("凌钢 AND", "“AND” must stand between two words"),
-    ("and 凌钢", "“and” must stand between two words"),
-    ("凌钢 NOT", "“NOT” must stand between two words"),
-    ("凌钢 OR", "“OR” must stand between two words"),
-    ("凌钢 OR OR 鞍钢", "“OR” must stand between two words"),
-    ("凌钢 OR -鞍钢", "“OR” cannot join an excluded word"),
-    ("凌钢 -", "“-” must be followed by a word"),
-    ("凌钢 - ", "“-” must be followed by a word"),
-    ("凌钢 +", "“\\+” must be followed by a word"),
-    ('"。，"', "no letters, digits or Chinese characters"),
-    ("zone:", "needs a value"),
-    ("year:20x0", "is not a year or a range"),
-    ("year:2021-2019", "must run forwards"),
-    ("-zone:凌源", "Filters cannot be excluded"),
-    ("凌" * 600, "The query is too long"),
-    (" ".join(["钢"] * 70), "Too many words"),
-    ("凌钢\x00", "control characters"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('"装备制造', "Unbalanced quotes"),
+        ('装备 "制造', "Unbalanced quotes"),
+        ("OR 凌钢", "“OR” must stand between two words"),
+        ("| 凌钢", "“|” must stand between two words"),
+        ("凌钢 AND", "“AND” must stand between two words"),
+        ("and 凌钢", "“and” must stand between two words"),
+        ("凌钢 NOT", "“NOT” must stand between two words"),
+        ("凌钢 OR", "“OR” must stand between two words"),
+        ("凌钢 OR OR 鞍钢", "“OR” must stand between two words"),
+        ("凌钢 OR -鞍钢", "“OR” cannot join an excluded word"),
+        ("凌钢 -", "“-” must be followed by a word"),
+        ("凌钢 - ", "“-” must be followed by a word"),
+        ("凌钢 +", "“\\+” must be followed by a word"),
+        ('"。，"', "no letters, digits or Chinese characters"),
+        ("zone:", "needs a value"),
+        ("year:20x0", "is not a year or a range"),
+        ("year:2021-2019", "must run forwards"),
+        ("-zone:凌源", "Filters cannot be excluded"),
+        ("凌" * 600, "The query is too long"),
+        (" ".join(["钢"] * 70), "Too many words"),
+        ("凌钢\x00", "control characters"),
+    ],
+)
 def test_bad_queries_get_a_clear_message(text, message):
     with pytest.raises(SearchError, match=message):
         parse(text)
@@ -149,9 +159,15 @@ def test_a_query_of_symbols_alone_has_nothing_to_search_for(text):
 
 
 # Values as typed → as the filters hold them (None: blank, skipped).
-TYPED = {("zone", "凌源"): "凌源经济开发区", ("zone", "喀左经济开发区"): "喀左经济开发区",
-         ("industry", "新材料"): "新材料", ("year", "2020"): (2020, 2020), ("year", "2019-2021"): (2019, 2021),
-         ("zone", ""): None, ("industry", "  "): None}
+TYPED = {
+    ("zone", "凌源"): "凌源经济开发区",
+    ("zone", "喀左经济开发区"): "喀左经济开发区",
+    ("industry", "新材料"): "新材料",
+    ("year", "2020"): (2020, 2020),
+    ("year", "2019-2021"): (2019, 2021),
+    ("zone", ""): None,
+    ("industry", "  "): None,
+}
 
 
 @given(st.lists(st.sampled_from(sorted(TYPED)), max_size=8))

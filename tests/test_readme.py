@@ -102,8 +102,11 @@ def runnable(example: Example) -> str | None:
     if "serve" in words:
         return "search serve: the tests start the server themselves"
     for word in words[1:]:
-        if re.search(r"\.(jsonl(\.gz|\.xz)?|txt|md|html?)$|/", word) and not (REPO / word).exists() \
-                and not word.startswith("http"):
+        if (
+            re.search(r"\.(jsonl(\.gz|\.xz)?|txt|md|html?)$|/", word)
+            and not (REPO / word).exists()
+            and not word.startswith("http")
+        ):
             return f"{word} is not part of the repository"
     return None
 
@@ -147,36 +150,43 @@ def test_readme_example(example, place):
     env = {k: v for k, v in os.environ.items() if k != "SEARCH_INDEX_DIR"}
     env["PATH"] = f"{os.path.dirname(sys.executable)}{os.pathsep}{env.get('PATH', '')}"
     command = SERVER.sub(url, example.command)
-    result = subprocess.run(["bash", "-c", command], cwd=folder, env=env, capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        ["bash", "-c", command], cwd=folder, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     expected = example.output or ""
     # curl exits 0 whatever the status (`-w` shows it); `search` exits 1 or 2 for an error
     error = example.command.startswith("search") and expected.lstrip().startswith(("Error:", '{"error"'))
-    assert (result.returncode in (1, 2)) if error else (result.returncode == 0), \
+    assert (result.returncode in (1, 2)) if error else (result.returncode == 0), (
         f"{example}: {example.command}\nexit {result.returncode}\n{result.stdout}{result.stderr}"
+    )
     if example.output is not None:
         shown = result.stderr if expected.lstrip().startswith("Error:") else result.stdout
         assert matches(expected, shown), f"{example}: {example.command}\nREADME shows:\n{expected}\ngot:\n{shown}"
 
 
-@pytest.mark.parametrize("expected, actual, same", [
-    ("1–1 of 1 results in 10 ms", "1–1 of 1 results in 7 ms", True),
-    ("Indexed: 5 added in 0.9 s.", "Indexed: 5 added in 12.5 s.", True),
-    ('{"total": 2, "hits": […]}', '{\n  "total": 2,\n  "hits": [\n    {"id": "a"}\n  ]\n}', True),
-    ('{"total": 2, "hits": […]}', '{"total": 3, "hits": []}', False),
-    ("近日,…", "近日,2024年辽宁省…", True),
-    ("Zones: 凌源经济开发区 (3)", "Zones: 凌源经济开发区 (2)", False),
-    ("a\nb", "a b", True),
-])
+@pytest.mark.parametrize(
+    "expected, actual, same",
+    [
+        ("1–1 of 1 results in 10 ms", "1–1 of 1 results in 7 ms", True),
+        ("Indexed: 5 added in 0.9 s.", "Indexed: 5 added in 12.5 s.", True),
+        ('{"total": 2, "hits": […]}', '{\n  "total": 2,\n  "hits": [\n    {"id": "a"}\n  ]\n}', True),
+        ('{"total": 2, "hits": […]}', '{"total": 3, "hits": []}', False),
+        ("近日,…", "近日,2024年辽宁省…", True),
+        ("Zones: 凌源经济开发区 (3)", "Zones: 凌源经济开发区 (2)", False),
+        ("a\nb", "a b", True),
+    ],
+)
 def test_how_outputs_are_compared(expected, actual, same):
     assert matches(expected, actual) is same
 
 
 def test_how_examples_are_read():
-    text = ("```text\n$ search 凌钢     # a comment\n1. A\n   b\n$ search -n 1\n```\n\n"
-            "```sh\npip install .\ncurl -s -G http://127.0.0.1:5000/api/search \\\n  --data-urlencode q=凌钢\n"
-            "# {\"total\": 1}\n\ncurl -s http://127.0.0.1:5000/api/doc/a   # 404\n```\n"
-            "```\nsearch 凌钢\n```\n")
+    text = (
+        "```text\n$ search 凌钢     # a comment\n1. A\n   b\n$ search -n 1\n```\n\n"
+        "```sh\npip install .\ncurl -s -G http://127.0.0.1:5000/api/search \\\n  --data-urlencode q=凌钢\n"
+        '# {"total": 1}\n\ncurl -s http://127.0.0.1:5000/api/doc/a   # 404\n```\n'
+        "```\nsearch 凌钢\n```\n"
+    )
     found = examples(text)
     assert [(e.line, e.command, e.output) for e in found] == [
         (2, "search 凌钢     # a comment", "1. A\n   b\n"),
@@ -186,7 +196,10 @@ def test_how_examples_are_read():
         (14, "curl -s http://127.0.0.1:5000/api/doc/a   # 404", None),
     ]
     assert [runnable(e) for e in found] == [None, None, "not a search or curl command", None, None]
-    assert runnable(Example(1, "search index ../archive.jsonl.xz", None)) == \
-        "../archive.jsonl.xz is not part of the repository"
-    assert runnable(Example(1, "search serve --workers 2", None)) == \
-        "search serve: the tests start the server themselves"
+    assert (
+        runnable(Example(1, "search index ../archive.jsonl.xz", None))
+        == "../archive.jsonl.xz is not part of the repository"
+    )
+    assert (
+        runnable(Example(1, "search serve --workers 2", None)) == "search serve: the tests start the server themselves"
+    )

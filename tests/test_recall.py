@@ -16,9 +16,38 @@ S2T, T2S = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
 
 # Pieces news is made of (written for these tests): Chinese phrases, numbers with units, Latin words and
 # acronyms, marks, full-width forms.
-CHINESE = ["世界大学生运动会", "截至今年", "月底", "已经造成", "多万人死亡", "经济开发区", "项目建设", "凌钢集团", "首登",
-           "中国大学生体育代表团", "成立", "同比增长", "亿元", "辽宁", "朝阳市", "智能制造", "新能源汽车", "的", "在",
-           "發展", "經濟", "臺灣", "園區", "軟體", "第", "届", "级", "年", "月", "日"]
+CHINESE = [
+    "世界大学生运动会",
+    "截至今年",
+    "月底",
+    "已经造成",
+    "多万人死亡",
+    "经济开发区",
+    "项目建设",
+    "凌钢集团",
+    "首登",
+    "中国大学生体育代表团",
+    "成立",
+    "同比增长",
+    "亿元",
+    "辽宁",
+    "朝阳市",
+    "智能制造",
+    "新能源汽车",
+    "的",
+    "在",
+    "發展",
+    "經濟",
+    "臺灣",
+    "園區",
+    "軟體",
+    "第",
+    "届",
+    "级",
+    "年",
+    "月",
+    "日",
+]
 NUMBERS = ["31", "2022", "6.8", "30", "1978", "99-104", "2023.11.27", "5:30", "15%", "１２３", "0.5"]
 LATIN = ["5G", "CBA", "C罗", "Nature", "AI", "GDP", "iPhone", "ＡＢＣ", "x_y", "C++"]
 MARKS = ["，", "。", "、", "“", "”", "《", "》", "（", "）", ",", ".", " ", "！", "——", "\n", "：", "·"]
@@ -79,7 +108,9 @@ def test_a_quoted_string_finds_only_articles_containing_it(news, data):
     chars = analysis.stream(cut.replace('"', ""))
     if not chars:
         return
-    expected = {k for k, text in texts.items() if chars in analysis.stream(text) or chars in analysis.stream(f"标题{k}")}
+    expected = {
+        k for k, text in texts.items() if chars in analysis.stream(text) or chars in analysis.stream(f"标题{k}")
+    }
     assert _found(ix, '"' + cut.replace('"', "") + '"') == expected, cut
 
 
@@ -95,11 +126,27 @@ def test_a_string_in_the_other_script_finds_the_same_articles(news, data):
     assert _found(ix, f'"{cut}"') == _found(ix, f'"{twin}"'), (cut, twin)
 
 
-@pytest.mark.parametrize("q", ['"第31届"', '"截至今年6月底"', '"已经造成30多万人死亡"', "首登Nature", '"首登Nature"',
-                               '"6.8亿"', "C罗", '"2023.11.27"'])
+@pytest.mark.parametrize(
+    "q",
+    [
+        '"第31届"',
+        '"截至今年6月底"',
+        '"已经造成30多万人死亡"',
+        "首登Nature",
+        '"首登Nature"',
+        '"6.8亿"',
+        "C罗",
+        '"2023.11.27"',
+    ],
+)
 def test_the_issues_examples(tmp_path, q):
-    text = "成都第31届世界大学生运动会。截至今年6月底，已经造成30多万人死亡。C罗首登《Nature》。投资6.8亿元。2023.11.27发布。"
-    source = fixtures.write_jsonl(tmp_path / "in.jsonl", [{"id": "x", "title": "t", "body": text},
-                                                       {"id": "y", "title": "t", "body": "投资68亿元，第3届，1届。"}])
+    text = (
+        "成都第31届世界大学生运动会。截至今年6月底，已经造成30多万人死亡。"
+        "C罗首登《Nature》。投资6.8亿元。2023.11.27发布。"
+    )
+    source = fixtures.write_jsonl(
+        tmp_path / "in.jsonl",
+        [{"id": "x", "title": "t", "body": text}, {"id": "y", "title": "t", "body": "投资68亿元，第3届，1届。"}],
+    )
     index.update(tmp_path / "ix", [source])
     assert _found(Index(tmp_path / "ix"), q) == {"x"}

@@ -19,8 +19,15 @@ to_simplified = opencc.OpenCC("t2s").convert
 
 # The issue's examples: (mainland, Taiwan), each as its region writes it.
 EXAMPLES = [
-    ("软件", "軟體"), ("信息", "資訊"), ("网络", "網路"), ("打印机", "印表機"), ("数据库", "資料庫"),
-    ("服务器", "伺服器"), ("出租车", "計程車"), ("激光", "鐳射"), ("激光", "雷射"),
+    ("软件", "軟體"),
+    ("信息", "資訊"),
+    ("网络", "網路"),
+    ("打印机", "印表機"),
+    ("数据库", "資料庫"),
+    ("服务器", "伺服器"),
+    ("出租车", "計程車"),
+    ("激光", "鐳射"),
+    ("激光", "雷射"),
 ]
 
 
@@ -81,7 +88,8 @@ def test_every_pair_relates_both_ways(pair):
 # Text around the regional words: Chinese that is not in the table, digits, Latin, punctuation, spaces.
 FILLER = st.text(st.sampled_from("开发区朝阳经济项目建设2022年5GCBA，。、“” "), max_size=8)
 WRITTEN_EITHER_SCRIPT = st.sampled_from(WRITTEN).flatmap(
-    lambda w: st.sampled_from([w, to_traditional(w), to_simplified(w)]))
+    lambda w: st.sampled_from([w, to_traditional(w), to_simplified(w)])
+)
 
 
 @st.composite
@@ -132,14 +140,25 @@ def test_expansion_of_real_sentences_changes_only_regional_words(seed):
 COUNTS = st.integers(0, 100_000)
 
 
-@given(st.sampled_from(PAIRS), st.builds(regional.Usage, COUNTS, COUNTS), st.builds(regional.Usage, COUNTS, COUNTS),
-       COUNTS, COUNTS)
+@given(
+    st.sampled_from(PAIRS),
+    st.builds(regional.Usage, COUNTS, COUNTS),
+    st.builds(regional.Usage, COUNTS, COUNTS),
+    COUNTS,
+    COUNTS,
+)
 def test_more_use_on_the_wrong_side_never_keeps_a_dropped_pair(pair, ours, theirs, more_gazette, more_news):
     """The mainland form used more in Taiwan text, or the Taiwan form more in mainland text, can only drop."""
     mainland, taiwan = pair
     before = regional.judge(mainland, taiwan, {mainland: ours, taiwan: theirs})
-    after = regional.judge(mainland, taiwan, {mainland: ours._replace(gazette=ours.gazette + more_gazette),
-                                              taiwan: theirs._replace(news=theirs.news + more_news)})
+    after = regional.judge(
+        mainland,
+        taiwan,
+        {
+            mainland: ours._replace(gazette=ours.gazette + more_gazette),
+            taiwan: theirs._replace(news=theirs.news + more_news),
+        },
+    )
     assert before is None or after is not None
 
 

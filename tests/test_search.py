@@ -39,18 +39,29 @@ def test_text_with_print_layout_spaces_is_found_whole(seed_index):
 @pytest.mark.parametrize("q", ["智慧園區", "智慧园区"])
 def test_either_script_finds_articles_in_either_script(seed_index, q):
     found = ids(search(seed_index, q, per_page=ALL))
-    assert found[:2] == ["002_08bfd12c8fa669a1", "003_201a132a17332222"] or \
-        found[:2] == ["003_201a132a17332222", "002_08bfd12c8fa669a1"]
-    assert set(found) == set(ids(search(seed_index, '"智慧園區"' if q == "智慧园区" else "智慧园区", per_page=ALL))) | \
-        (set(found) - {"002_08bfd12c8fa669a1", "003_201a132a17332222"})
+    assert found[:2] == ["002_08bfd12c8fa669a1", "003_201a132a17332222"] or found[:2] == [
+        "003_201a132a17332222",
+        "002_08bfd12c8fa669a1",
+    ]
+    assert set(found) == set(ids(search(seed_index, '"智慧園區"' if q == "智慧园区" else "智慧园区", per_page=ALL))) | (
+        set(found) - {"002_08bfd12c8fa669a1", "003_201a132a17332222"}
+    )
 
 
-@pytest.mark.parametrize("simplified, traditional", [("智慧园区", "智慧園區"), ("北票经济开发区", "北票經濟開發區"),
-                                                      ("数字经济", "數字經濟"), ("环保装备制造", "環保裝備製造")])
+@pytest.mark.parametrize(
+    "simplified, traditional",
+    [
+        ("智慧园区", "智慧園區"),
+        ("北票经济开发区", "北票經濟開發區"),
+        ("数字经济", "數字經濟"),
+        ("环保装备制造", "環保裝備製造"),
+    ],
+)
 def test_a_query_and_its_twin_return_the_same_results(seed_index, simplified, traditional):
     for quote in ("", '"'):
-        assert ids(search(seed_index, quote + simplified + quote, per_page=ALL)) == \
-            ids(search(seed_index, quote + traditional + quote, per_page=ALL))
+        assert ids(search(seed_index, quote + simplified + quote, per_page=ALL)) == ids(
+            search(seed_index, quote + traditional + quote, per_page=ALL)
+        )
 
 
 def test_snippets_show_each_article_in_its_own_script(seed_index):
@@ -61,8 +72,11 @@ def test_snippets_show_each_article_in_its_own_script(seed_index):
 def test_a_single_character_finds_the_articles_containing_it(seed_index):
     for char, expected in [("鸭", {"002_08bfd12c8fa669a1"}), ("猫", {"003_201a132a17332222"})]:
         found = set(ids(search(seed_index, char, per_page=ALL)))
-        texts = {a.id for a in read_articles([SEEDS]) if char in analysis.fold(a.body) or
-                 analysis.fold(char) in analysis.fold(a.body)}
+        texts = {
+            a.id
+            for a in read_articles([SEEDS])
+            if char in analysis.fold(a.body) or analysis.fold(char) in analysis.fold(a.body)
+        }
         assert found == texts == expected
 
 
@@ -72,13 +86,16 @@ def mixed_index(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mixed")
     for seed in SEEDS.glob("*.txt"):
         (folder / seed.name).write_bytes(seed.read_bytes())
-    write_articles(folder, {
-        "apart": "装备与制造\n\n本地的装备很多。这里的工厂都在搞制造，但二者相隔甚远。",
-        "title_hit": "海绵铝产业\n\n一篇短文。",
-        "body_hit": "产业动态\n\n一篇提到海绵铝的短文，讲的是其他事情。",
-        "many": "铝业动态\n\n海绵铝，海绵铝，又是海绵铝，还有海绵铝项目。",
-        "scattered": "钢焦与一体\n\n钢焦的消息。另有一体化的消息。钢焦。",
-    })
+    write_articles(
+        folder,
+        {
+            "apart": "装备与制造\n\n本地的装备很多。这里的工厂都在搞制造，但二者相隔甚远。",
+            "title_hit": "海绵铝产业\n\n一篇短文。",
+            "body_hit": "产业动态\n\n一篇提到海绵铝的短文，讲的是其他事情。",
+            "many": "铝业动态\n\n海绵铝，海绵铝，又是海绵铝，还有海绵铝项目。",
+            "scattered": "钢焦与一体\n\n钢焦的消息。另有一体化的消息。钢焦。",
+        },
+    )
     path = tmp_path_factory.mktemp("mixed-index")
     index.update(path, [folder])
     return Index(path)
@@ -105,7 +122,10 @@ def test_ranking_verbatim_above_scattered(mixed_index):
 
 def test_or_and_exclusion(seed_index):
     assert set(ids(search(seed_index, "海绵铝 OR 通美晶体"))) == {"000_2a1c0b8050bb07fb", "003_201a132a17332222"}
-    assert set(ids(search(seed_index, "开发区 -凌源", per_page=ALL))) == {"000_2a1c0b8050bb07fb", "002_08bfd12c8fa669a1"}
+    assert set(ids(search(seed_index, "开发区 -凌源", per_page=ALL))) == {
+        "000_2a1c0b8050bb07fb",
+        "002_08bfd12c8fa669a1",
+    }
 
 
 def test_filters_alone_browse_newest_first(seed_index):
@@ -126,14 +146,17 @@ def test_pages(seed_index):
     assert not set(ids(first)) & set(ids(second))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"query": ""}, "Type something to search for"),
-    ({"query": "开发区", "page": 0}, "Page must be"),
-    ({"query": "开发区", "per_page": 1000}, "per page must be"),
-    ({"query": "开发区", "sort": "random"}, "Sort must be"),
-    ({"query": "开发区 zone:上海"}, "Unknown zone “上海”. Zones: 柳城, 凌源"),
-    ({"query": "industry:养猪"}, "Unknown industry “养猪”. Industries: 有色金属"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"query": ""}, "Type something to search for"),
+        ({"query": "开发区", "page": 0}, "Page must be"),
+        ({"query": "开发区", "per_page": 1000}, "per page must be"),
+        ({"query": "开发区", "sort": "random"}, "Sort must be"),
+        ({"query": "开发区 zone:上海"}, "Unknown zone “上海”. Zones: 柳城, 凌源"),
+        ({"query": "industry:养猪"}, "Unknown industry “养猪”. Industries: 有色金属"),
+    ],
+)
 def test_bad_requests_get_a_clear_message(seed_index, kwargs, message):
     with pytest.raises(SearchError, match=message):
         search(seed_index, **kwargs)
@@ -144,6 +167,7 @@ def test_empty_query_browses_everything_when_asked(seed_index):
 
 
 # ---------------------------------------------------------------------------------------------- facets
+
 
 def test_zone_filter_browse_and_disjunctive_counts(seed_index):
     results = search(seed_index, "", Filters.of(zone=["凌源经济开发区"]))
@@ -183,6 +207,7 @@ def test_industry_filter(seed_index):
 
 # ---------------------------------------------------------------------------------------------- snippets
 
+
 def READABLE(text: str, exact: bool) -> str:
     return f"[{text}]" if exact else f"{{{text}}}"
 
@@ -217,8 +242,10 @@ def test_snippet_marks_traditional_text_for_a_simplified_term():
 
 def test_exact_matches_span_left_out_punctuation_and_partial_words_are_marked_apart():
     assert marked("她首登《Nature》封面。", "首登Nature") == "她[首登《Nature]》封面。"
-    assert marked("装备很多，制造也多。装备制造业。", "装备制造", partial=("装备", "制造")) == \
-        "{装备}很多，{制造}也多。[装备制造]业。"
+    assert (
+        marked("装备很多，制造也多。装备制造业。", "装备制造", partial=("装备", "制造"))
+        == "{装备}很多，{制造}也多。[装备制造]业。"
+    )
 
 
 def test_paragraph_breaks_are_kept_in_snippets():
@@ -241,7 +268,7 @@ def runs(draw):
     span = draw(st.sampled_from(spans))
     size = draw(st.integers(2, min(8, len(span))))
     start = draw(st.integers(0, len(span) - size))
-    return doc_id, span[start:start + size]
+    return doc_id, span[start : start + size]
 
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -261,8 +288,9 @@ def test_a_run_in_the_other_script_returns_the_same_ids(seed_index, sample):
     _, run = sample
     twin = T2S.convert(run) if S2T.convert(run) == run else S2T.convert(run)
     for quote in ("", '"'):
-        assert sorted(ids(search(seed_index, quote + run + quote, per_page=ALL))) == \
-            sorted(ids(search(seed_index, quote + twin + quote, per_page=ALL)))
+        assert sorted(ids(search(seed_index, quote + run + quote, per_page=ALL))) == sorted(
+            ids(search(seed_index, quote + twin + quote, per_page=ALL))
+        )
 
 
 @PROPERTY
@@ -275,9 +303,8 @@ def test_a_quoted_run_returns_only_articles_containing_it(seed_index, sample):
     assert set(ids(search(seed_index, f'"{run}"', per_page=ALL))) == expected
 
 
-
-
 # ---------------------------------------------------------------------------------------------- time budget
+
 
 def test_a_slow_search_answers_in_its_budget_with_what_it_found(seed_index, monkeypatch):
     """Every posting list read here takes 50 ms: a search of many words runs out of its 0.2 s budget, and
@@ -301,19 +328,25 @@ def test_a_slow_search_answers_in_its_budget_with_what_it_found(seed_index, monk
 
 # ---------------------------------------------------------------------------------------------- regional forms
 
+
 @pytest.fixture(scope="module")
 def regional_index(tmp_path_factory):
-    folder = write_articles(tmp_path_factory.mktemp("regional"), {
-        "mainland": "新闻\n\n这家公司开发的软件和信息安全产品。",
-        "taiwan": "新聞\n\n這家公司開發的軟體與資訊安全產品。",
-        "other": "新闻\n\n无关的文字。",
-    })
+    folder = write_articles(
+        tmp_path_factory.mktemp("regional"),
+        {
+            "mainland": "新闻\n\n这家公司开发的软件和信息安全产品。",
+            "taiwan": "新聞\n\n這家公司開發的軟體與資訊安全產品。",
+            "other": "新闻\n\n无关的文字。",
+        },
+    )
     path = tmp_path_factory.mktemp("regional-index")
     index.update(path, [folder])
     return Index(path)
 
 
-@pytest.mark.parametrize("q, other", [("软件", "軟體"), ("軟體", "软件"), ("信息安全", "資訊安全"), ("资讯安全", "信息安全")])
+@pytest.mark.parametrize(
+    "q, other", [("软件", "軟體"), ("軟體", "软件"), ("信息安全", "資訊安全"), ("资讯安全", "信息安全")]
+)
 def test_a_word_finds_its_other_regional_forms_and_says_so(regional_index, q, other):
     results = search(regional_index, q)
     assert set(ids(results)) == {"mainland", "taiwan"} and results.also == [other]

@@ -49,9 +49,13 @@ def test_each_request_is_one_log_line(server):
     for path in ("/", QUERY, "/api/search?q=%E5%87%8C%E9%92%A2", "/nope"):
         get(server.url + path)
     lines = [line for line in server.log().splitlines() if " web.access: " in line]
-    assert [re.search(r"method=(\w+) path=(\S+) status=(\d+) ms=[\d.]+ id=\w+$", line).groups() for line in lines] \
-        == [("GET", "/", "200"), ("GET", "/", "200"), ("GET", "/", "200"), ("GET", "/api/search", "200"),
-            ("GET", "/nope", "404")]  # the fixture's own first GET /, then the test's four
+    assert [re.search(r"method=(\w+) path=(\S+) status=(\d+) ms=[\d.]+ id=\w+$", line).groups() for line in lines] == [
+        ("GET", "/", "200"),
+        ("GET", "/", "200"),
+        ("GET", "/", "200"),
+        ("GET", "/api/search", "200"),
+        ("GET", "/nope", "404"),
+    ]  # the fixture's own first GET /, then the test's four
 
 
 def test_a_large_body_is_refused_and_the_server_goes_on(server):
@@ -110,9 +114,14 @@ def test_workers_stop_when_the_server_is_killed(server):
 def test_a_port_in_use_is_a_message(seed_index_dir, tmp_path, workers):
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = str(taken.getsockname()[1])
-        result = subprocess.run([str(SEARCH), "--index-dir", str(seed_index_dir), "serve", "--port", port,
-                                 "--workers", workers], capture_output=True, text=True, timeout=60, cwd=tmp_path,
-                                check=False)
+        result = subprocess.run(
+            [str(SEARCH), "--index-dir", str(seed_index_dir), "serve", "--port", port, "--workers", workers],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            check=False,
+        )
     assert result.returncode == 1
     assert result.stderr == f"Error: Cannot listen on 127.0.0.1:{port}: Address already in use.\n"
     assert result.stdout == ""

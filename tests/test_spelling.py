@@ -19,14 +19,17 @@ def hit_ids(results) -> list[str]:
     return [h.id for h in results.hits]
 
 
-@pytest.mark.parametrize("typed, meant", [
-    ("凌原", "凌源"),  # a homophone
-    ("凌刚", "凌钢"),
-    ("海棉铝", "海绵铝"),  # a run that is no single word: its first two characters corrected
-    ("林源", "凌源"),  # a near-homophone: lin for ling (the -n/-ng an IME blurs)
-    ("凌原 企业", "凌源 企业"),  # one word of several
-    ("柳城 海棉铝", "柳城 海绵铝"),
-])
+@pytest.mark.parametrize(
+    "typed, meant",
+    [
+        ("凌原", "凌源"),  # a homophone
+        ("凌刚", "凌钢"),
+        ("海棉铝", "海绵铝"),  # a run that is no single word: its first two characters corrected
+        ("林源", "凌源"),  # a near-homophone: lin for ling (the -n/-ng an IME blurs)
+        ("凌原 企业", "凌源 企业"),  # one word of several
+        ("柳城 海棉铝", "柳城 海绵铝"),
+    ],
+)
 def test_a_typo_that_finds_nothing_is_searched_as_corrected(seed_index, typed, meant):
     results = search(seed_index, typed, per_page=100)
     assert (results.suggestion, results.searched_instead) == (meant, typed)
@@ -61,8 +64,13 @@ def test_dictionary_words():
 def _seed_words(seed_index) -> list[str]:
     """The seeds' words of two to four characters found in two articles or more (what a typo is made from)."""
     lx = lexicon.for_searcher(seed_index)
-    return sorted({lx.text(i) for i in range(len(lx))
-                   if lx.kinds[i] == lexicon.WORD and 2 <= len(lx.text(i)) <= 4 and lx.counts[i] >= 2})
+    return sorted(
+        {
+            lx.text(i)
+            for i in range(len(lx))
+            if lx.kinds[i] == lexicon.WORD and 2 <= len(lx.text(i)) <= 4 and lx.counts[i] >= 2
+        }
+    )
 
 
 def _count(seed_index, text: str) -> int:
@@ -80,12 +88,14 @@ def test_any_homophone_typo_is_corrected_or_fine(seed_index, data):
     others = pinyin.homophones(word[at])[:8]
     if not others:
         return
-    typo = word[:at] + data.draw(st.sampled_from(others)) + word[at + 1:]
+    typo = word[:at] + data.draw(st.sampled_from(others)) + word[at + 1 :]
     results = search(seed_index, typo, per_page=1)
     typo_count, word_count = _count(seed_index, typo), _count(seed_index, word)
-    fine = (seed_index.searcher().reader().doc_frequency("words", typo) >= spelling.MIN_REAL_DF
-            or (typo_count and (spelling.in_dictionary(typo) or lexicon.for_searcher(seed_index).is_name(typo)))
-            or typo_count * spelling.FAR > word_count)
+    fine = (
+        seed_index.searcher().reader().doc_frequency("words", typo) >= spelling.MIN_REAL_DF
+        or (typo_count and (spelling.in_dictionary(typo) or lexicon.for_searcher(seed_index).is_name(typo)))
+        or typo_count * spelling.FAR > word_count
+    )
     if results.suggestion is None:
         assert fine, (word, typo)
     else:
@@ -108,7 +118,7 @@ def test_words_typed_right_get_no_suggestion(seed_index, data):
 
 
 @PROPERTY
-@given(st.text(alphabet="凌源原钢刚海绵棉铝开发区 -\"", min_size=1, max_size=12))
+@given(st.text(alphabet='凌源原钢刚海绵棉铝开发区 -"', min_size=1, max_size=12))
 def test_correcting_never_fails(seed_index, text):
     if not analysis.stream(text) or text.count('"') % 2:
         return

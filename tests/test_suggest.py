@@ -28,12 +28,21 @@ def texts(found) -> list[str]:
     return [s.text for s in found]
 
 
-@pytest.mark.parametrize("typed, first", [
-    ("凌", "凌源经济开发区"), ("喀左经", "喀左经济开发区"), ("ling", "凌源经济开发区"), ("kaz", "喀左经济开发区"),
-    ("lyjj", "凌源经济开发区"), ("ling yuan", "凌源经济开发区"), ("凌源 经", "凌源经济开发区"),
-    ("淩", "凌源经济开发区"),
-    ("bp", "北票经济开发区"), ("海绵", "海绵铝"),
-])
+@pytest.mark.parametrize(
+    "typed, first",
+    [
+        ("凌", "凌源经济开发区"),
+        ("喀左经", "喀左经济开发区"),
+        ("ling", "凌源经济开发区"),
+        ("kaz", "喀左经济开发区"),
+        ("lyjj", "凌源经济开发区"),
+        ("ling yuan", "凌源经济开发区"),
+        ("凌源 经", "凌源经济开发区"),
+        ("淩", "凌源经济开发区"),
+        ("bp", "北票经济开发区"),
+        ("海绵", "海绵铝"),
+    ],
+)
 def test_completions_of_characters_pinyin_and_initials(seed_index, typed, first):
     found = suggest(seed_index, typed)
     assert found[0].text == first
@@ -70,8 +79,9 @@ def test_every_suggestion_completes_what_was_typed(seed_index, data):
     syllables = pinyin.readings(word)[0]
     form = data.draw(st.sampled_from(["chars", "pinyin", "initials"]))
     n = data.draw(st.integers(1, len(word)))
-    typed = {"chars": word[:n], "pinyin": "".join(syllables)[:n + 1],
-             "initials": pinyin.initials(syllables)[:n + 1]}[form]
+    typed = {"chars": word[:n], "pinyin": "".join(syllables)[: n + 1], "initials": pinyin.initials(syllables)[: n + 1]}[
+        form
+    ]
     found = suggest(seed_index, typed)
     assert len(found) <= LIMIT and len(set(texts(found))) == len(found)
     for s in found:
@@ -84,6 +94,7 @@ def test_every_suggestion_completes_what_was_typed(seed_index, data):
 
 
 # ---------------------------------------------------------------------------------------------- the API
+
 
 def test_api_json_and_opensearch(client):
     response = client.get("/api/suggest?q=ling")
@@ -101,13 +112,16 @@ def test_api_json_and_opensearch(client):
     assert response.headers["Cache-Control"] == "public, max-age=300"
 
 
-@pytest.mark.parametrize("url, message", [
-    ("/api/suggest", "Give the beginning of a query to complete, e.g. q=凌 or q=ling."),
-    ("/api/suggest?q=%20", "Give the beginning of a query to complete, e.g. q=凌 or q=ling."),
-    ("/api/suggest?q=" + "a" * 65, "The text to complete is too long (65 characters; at most 64)."),
-    ("/api/suggest?q=ling&format=xml", "Format must be one of: json, opensearch."),
-    ("/api/suggest?q=%01", "The text to complete contains control characters."),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("/api/suggest", "Give the beginning of a query to complete, e.g. q=凌 or q=ling."),
+        ("/api/suggest?q=%20", "Give the beginning of a query to complete, e.g. q=凌 or q=ling."),
+        ("/api/suggest?q=" + "a" * 65, "The text to complete is too long (65 characters; at most 64)."),
+        ("/api/suggest?q=ling&format=xml", "Format must be one of: json, opensearch."),
+        ("/api/suggest?q=%01", "The text to complete contains control characters."),
+    ],
+)
 def test_api_bad_input_is_a_400_with_a_sentence(client, url, message):
     response = client.get(url)
     assert response.status_code == 400 and response.get_json() == {"error": message}
@@ -119,6 +133,7 @@ def test_api_only_reads(client):
 
 
 # ---------------------------------------------------------------------------------------------- the page
+
 
 def note(client, url: str) -> BeautifulSoup | None:
     soup = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
@@ -142,8 +157,12 @@ def test_the_page_says_it_searched_the_correction_and_links_to_the_typo(client):
 def test_the_search_box_is_a_combobox(client):
     soup = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
     box = soup.select_one("input#q")
-    assert (box["role"], box["aria-autocomplete"], box["aria-expanded"], box["aria-controls"]) == \
-           ("combobox", "list", "false", "q-suggestions")
+    assert (box["role"], box["aria-autocomplete"], box["aria-expanded"], box["aria-controls"]) == (
+        "combobox",
+        "list",
+        "false",
+        "q-suggestions",
+    )
     listbox = soup.select_one("#q-suggestions")
     assert listbox["role"] == "listbox" and listbox.has_attr("hidden") and box["data-suggest"] == "/api/suggest"
     assert soup.select_one('script[src$="suggest.js"]') is not None
@@ -151,13 +170,19 @@ def test_the_search_box_is_a_combobox(client):
 
 # ---------------------------------------------------------------------------------------------- the CLI
 
-@pytest.mark.parametrize("typed, line", [
-    ("lingyuan", "Searched by pinyin: 凌源 for lingyuan. To search for lingyuan itself: search '\"lingyuan\"'"),
-    ("凌原", "Showing results for 凌源: nothing was found for 凌原. To search for it anyway: search '\"凌原\"'"),
-    ("凌刚", "Showing results for 凌钢: nothing was found for 凌刚. To search for it anyway: search '\"凌刚\"'"),
-    ("海棉铝",
-     "Showing results for 海绵铝: nothing was found for 海棉铝. To search for it anyway: search '\"海棉铝\"'"),
-])
+
+@pytest.mark.parametrize(
+    "typed, line",
+    [
+        ("lingyuan", "Searched by pinyin: 凌源 for lingyuan. To search for lingyuan itself: search '\"lingyuan\"'"),
+        ("凌原", "Showing results for 凌源: nothing was found for 凌原. To search for it anyway: search '\"凌原\"'"),
+        ("凌刚", "Showing results for 凌钢: nothing was found for 凌刚. To search for it anyway: search '\"凌刚\"'"),
+        (
+            "海棉铝",
+            "Showing results for 海绵铝: nothing was found for 海棉铝. To search for it anyway: search '\"海棉铝\"'",
+        ),
+    ],
+)
 def test_the_command_line_says_so_on_stderr(runner, seed_index_dir, typed, line):
     result = runner.invoke(cli, ["--index-dir", str(seed_index_dir), typed])
     assert result.exit_code == 0, result.output

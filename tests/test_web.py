@@ -73,6 +73,7 @@ def query_of(url: str) -> dict[str, list[str]]:
 
 # ---------------------------------------------------------------------------------------------- search page
 
+
 def test_landing_page_lists_every_article_newest_first_with_facets(client):
     soup = page(client, "/")
     assert soup.html["lang"] == "zh-CN"
@@ -166,8 +167,11 @@ def test_pagination_keeps_query_and_filters(seed_index_dir):
     assert query_of(next_link) == {"q": ["开发区"], "zone": ["凌源"], "sort": ["date"], "page": ["2"]}
     second = page(client, next_link)
     assert second.select_one(".pagination [aria-current=page]").get_text() == "2"
-    assert query_of(second.select_one(".pagination a[rel=prev]")["href"]) == {"q": ["开发区"], "zone": ["凌源"],
-                                                                            "sort": ["date"]}
+    assert query_of(second.select_one(".pagination a[rel=prev]")["href"]) == {
+        "q": ["开发区"],
+        "zone": ["凌源"],
+        "sort": ["date"],
+    }
     ids = hit_ids(first) + hit_ids(second)
     assert len(ids) == len(set(ids)) == 3
     # The hidden fields of the search box keep the filters for the next query.
@@ -206,16 +210,19 @@ def test_an_empty_result_without_filters_suggests_other_words(client):
     assert "OR" in soup.select_one(".empty").get_text()
 
 
-@pytest.mark.parametrize("url, message", [
-    ('/?q="unbalanced', "引号不成对：请用第二个引号把短语括完整。"),
-    ("/?zone=火星", "没有名为“火星”的开发区。可选的开发区：柳城, 凌源, 北票, 建平, 喀左, 朝阳经开区, 朝阳高新区。"),
-    ("/?year=20x0", "“20x0”不是年份，也不是 2019-2021 这样的年份范围。"),
-    ("/?q=凌钢&sort=best", "排序方式只能是：relevance, date。"),
-    ("/?q=凌钢&page=abc", "页码必须是 1 到 1000 之间的整数。"),
-    ("/?q=凌钢&page=1001", "页码必须是 1 到 1000 之间的整数。"),
-    ("/?q=" + "凌" * 513, "搜索词太长（513 个字符，最多 512 个）。"),
-    ("/?site=无此报社", "没有文章的来源是“无此报社”。"),
-])
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ('/?q="unbalanced', "引号不成对：请用第二个引号把短语括完整。"),
+        ("/?zone=火星", "没有名为“火星”的开发区。可选的开发区：柳城, 凌源, 北票, 建平, 喀左, 朝阳经开区, 朝阳高新区。"),
+        ("/?year=20x0", "“20x0”不是年份，也不是 2019-2021 这样的年份范围。"),
+        ("/?q=凌钢&sort=best", "排序方式只能是：relevance, date。"),
+        ("/?q=凌钢&page=abc", "页码必须是 1 到 1000 之间的整数。"),
+        ("/?q=凌钢&page=1001", "页码必须是 1 到 1000 之间的整数。"),
+        ("/?q=" + "凌" * 513, "搜索词太长（513 个字符，最多 512 个）。"),
+        ("/?site=无此报社", "没有文章的来源是“无此报社”。"),
+    ],
+)
 def test_bad_input_shows_the_page_with_the_message_in_chinese(client, url, message):
     soup = page(client, url, status=400)
     alert = soup.select_one("[role=alert]")
@@ -231,9 +238,11 @@ def test_the_same_bad_page_gets_the_same_message_whatever_its_value(client, valu
         soup = page(client, f"/?q=凌钢&page={value}", status=400)
         assert soup.select_one(".alert-message").get_text() == expected
         assert client.get(f"/api/search?q=凌钢&page={value}").get_json() == {
-            "error": "Page must be between 1 and 1000."}  # the API keeps the engine's English
+            "error": "Page must be between 1 and 1000."
+        }  # the API keeps the engine's English
         assert client.get(f"/api/search?q=凌钢&per_page={value}").get_json() == {
-            "error": "Results per page must be between 1 and 100."}
+            "error": "Results per page must be between 1 and 100."
+        }
     else:
         page(client, f"/?q=凌钢&page={value}")  # blank: the first page
 
@@ -247,11 +256,15 @@ def test_only_the_engines_marks_and_paragraph_breaks_are_added_to_snippets(clien
     soup = page(client, "/?q=凌钢")
     for snippet in soup.select(".snippet"):
         for tag in snippet.find_all(True):
-            assert (tag.name, tag.attrs) in [("mark", {}), ("mark", {"class": ["partial"]}),
-                                             ("span", {"class": ["para-break"], "aria-hidden": "true"})], tag
+            assert (tag.name, tag.attrs) in [
+                ("mark", {}),
+                ("mark", {"class": ["partial"]}),
+                ("span", {"class": ["para-break"], "aria-hidden": "true"}),
+            ], tag
 
 
 # ---------------------------------------------------------------------------------------------- chart
+
 
 def test_chart_is_an_accessible_svg_with_year_links(client):
     soup = page(client, "/?q=开发区")
@@ -346,6 +359,7 @@ def test_no_chart_without_results(client):
 
 # ---------------------------------------------------------------------------------------------- article page
 
+
 def test_article_page_shows_the_article_with_matches_marked(client):
     soup = page(client, f"/doc/{ALL_ZONES_DOC}?q=凌钢&zone=喀左&year=2025")
     assert soup.select_one("h1#doc-title").get_text() == "朝阳7家省级开发区何以强势崛起"
@@ -393,6 +407,7 @@ def test_404_page(client):
 
 # ---------------------------------------------------------------------------------------------- API
 
+
 def test_api_search_is_the_engines_json(client, seed_index_dir):
     response = client.get("/api/search?q=凌钢")
     assert response.status_code == 200 and response.mimetype == "application/json"
@@ -413,10 +428,18 @@ def test_api_search_takes_the_page_parameters(client):
     assert client.get("/api/search?zone=凌源").get_json()["total"] == 3
 
 
-@pytest.mark.parametrize("url", [
-    "/api/search", "/api/search?q=", '/api/search?q="x', "/api/search?q=凌钢&per_page=101",
-    "/api/search?q=凌钢&per_page=0", "/api/search?q=凌钢&page=x", "/api/search?zone=火星",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/search",
+        "/api/search?q=",
+        '/api/search?q="x',
+        "/api/search?q=凌钢&per_page=101",
+        "/api/search?q=凌钢&per_page=0",
+        "/api/search?q=凌钢&page=x",
+        "/api/search?zone=火星",
+    ],
+)
 def test_api_search_bad_input_is_a_400_with_a_message(client, url):
     response = client.get(url)
     assert response.status_code == 400 and response.mimetype == "application/json"
@@ -442,6 +465,7 @@ def test_api_doc(client):
 
 
 # ---------------------------------------------------------------------------------------------- the app
+
 
 @pytest.fixture
 def opened(monkeypatch) -> list:
@@ -499,21 +523,33 @@ def test_an_unexpected_error_is_a_500_page(seed_index_dir, monkeypatch):
     text = response.get_data(as_text=True)
     assert "服务器出错了" in text and "boom" not in text and "Traceback" not in text
     assert app.test_client().get("/api/search?q=凌钢").get_json() == {
-        "error": "An unexpected error occurred; please try again later."}
+        "error": "An unexpected error occurred; please try again later."
+    }
 
 
 # ---------------------------------------------------------------------------------------------- logs
+
 
 def access_records(caplog) -> list:
     return [r for r in caplog.records if r.name == "web.access"]
 
 
-@pytest.mark.parametrize("method, url, status", [
-    ("GET", "/?q=凌钢", 200), ("GET", "/?zone=火星", 400), ("GET", "/api/search?q=凌钢", 200),
-    ("GET", f"/doc/{LINGGANG[0]}?q=凌钢", 200), ("GET", "/api/doc/nope", 404), ("GET", "/no/such/page", 404),
-    ("POST", "/", 405), ("OPTIONS", "/api/search", 405), ("HEAD", "/?q=凌钢", 200),
-    ("GET", "/static/style.css", 200), ("GET", "/?" + "zone=&" * 100, 400),
-])
+@pytest.mark.parametrize(
+    "method, url, status",
+    [
+        ("GET", "/?q=凌钢", 200),
+        ("GET", "/?zone=火星", 400),
+        ("GET", "/api/search?q=凌钢", 200),
+        ("GET", f"/doc/{LINGGANG[0]}?q=凌钢", 200),
+        ("GET", "/api/doc/nope", 404),
+        ("GET", "/no/such/page", 404),
+        ("POST", "/", 405),
+        ("OPTIONS", "/api/search", 405),
+        ("HEAD", "/?q=凌钢", 200),
+        ("GET", "/static/style.css", 200),
+        ("GET", "/?" + "zone=&" * 100, 400),
+    ],
+)
 def test_each_request_logs_one_line_with_method_path_status_and_latency(client, caplog, method, url, status):
     caplog.set_level(logging.INFO, logger="web")
     with client.open(url, method=method) as response:
@@ -577,7 +613,9 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_shown_without(seed
 
     caplog.clear()
     api = client.get("/api/search?q=凌钢")
-    assert api.status_code == 500 and api.get_json() == {"error": "An unexpected error occurred; please try again later."}
+    assert api.status_code == 500 and api.get_json() == {
+        "error": "An unexpected error occurred; please try again later."
+    }
     assert "boom" not in api.get_data(as_text=True)
     assert len(access_records(caplog)) == 1 and "RuntimeError: boom" in caplog.text
 
@@ -595,7 +633,8 @@ app = web.create_app({{"INDEX_DIR": {str(tmp_path / "none")!r}}})
 logging.basicConfig()  # what waitress.serve does after the app is made
 client = app.test_client()
 client.get("/api/doc/x")
-web.create_app({{"INDEX_DIR": {str(tmp_path / "none")!r}}}).test_client().get("/nope")  # a second app: no second handler
+# a second app: no second handler
+web.create_app({{"INDEX_DIR": {str(tmp_path / "none")!r}}}).test_client().get("/nope")
 logging.getLogger("waitress.queue").warning("Task queue depth is 3")
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
@@ -603,8 +642,9 @@ logging.getLogger("waitress.queue").warning("Task queue depth is 3")
     lines = result.stderr.splitlines()
     access = [line for line in lines if "web.access" in line]
     assert len(access) == 2, result.stderr  # not printed again by the root handler ("INFO:web.access:…")
-    assert re.fullmatch(r"\S+ \S+ INFO web\.access: method=GET path=/api/doc/x status=503 ms=[\d.]+ id=\w+",
-                        access[0]), access[0]
+    assert re.fullmatch(
+        r"\S+ \S+ INFO web\.access: method=GET path=/api/doc/x status=503 ms=[\d.]+ id=\w+", access[0]
+    ), access[0]
     assert "method=GET path=/nope status=404" in access[1]
     assert any("ERROR web: " in line for line in lines)  # why the index is unavailable, on the server only
     assert "Task queue depth" not in result.stderr
@@ -613,14 +653,21 @@ logging.getLogger("waitress.queue").warning("Task queue depth is 3")
 
 # ---------------------------------------------------------------------------------------------- concurrency
 
+
 def test_many_threads_share_one_index_and_agree(seed_index_dir, opened):
     """Requests on many threads at once (as waitress runs them): one Index for the app, a Whoosh searcher per
     thread, and every answer the same as a lone request's."""
     import concurrent.futures
 
     app = web.create_app({"INDEX_DIR": str(seed_index_dir)})
-    urls = ["/api/search?q=凌钢", "/api/search?q=开发区&zone=凌源", "/api/search?zone=喀左&year=2025",
-            f"/api/doc/{LINGGANG[0]}", "/?q=开发区", f"/doc/{ALL_ZONES_DOC}?q=凌钢"]
+    urls = [
+        "/api/search?q=凌钢",
+        "/api/search?q=开发区&zone=凌源",
+        "/api/search?zone=喀左&year=2025",
+        f"/api/doc/{LINGGANG[0]}",
+        "/?q=开发区",
+        f"/doc/{ALL_ZONES_DOC}?q=凌钢",
+    ]
 
     def fetch(url):
         with app.test_client() as client:  # one client per request: nothing shared but the app
@@ -680,6 +727,7 @@ def test_the_search_page_works_without_javascript(client):
 
 # ---------------------------------------------------------------------------------------------- real-looking news
 
+
 @pytest.fixture(scope="module")
 def news_client(news_index_dir):
     return web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client()
@@ -696,8 +744,12 @@ def test_sources_are_links_and_a_facet(news_client):
     # A publisher's name is text, not a link.
     assert "朝阳日报" in [s.get_text() for s in soup.select("span.hit-source")]
     sites = facet(soup, "site")
-    assert {v: c for v, (c, _, _) in sites.items()} == {"example-news.com.cn": 1, "news.example.org": 1,
-                                                         "朝阳日报": 1, "example.com.cn": 1}
+    assert {v: c for v, (c, _, _) in sites.items()} == {
+        "example-news.com.cn": 1,
+        "news.example.org": 1,
+        "朝阳日报": 1,
+        "example.com.cn": 1,
+    }
     chosen = page(news_client, sites["朝阳日报"][2])
     assert hit_ids(chosen) == ["news-year"] and facet(chosen, "site")["朝阳日报"][1]
     article = page(news_client, "/doc/news-ev")
@@ -759,8 +811,9 @@ def test_other_spellings_searched_are_said(news_index_dir, monkeypatch):
 
 
 def test_the_site_title_and_tagline_are_settings(news_index_dir, monkeypatch):
-    client = web.create_app({"INDEX_DIR": str(news_index_dir), "SITE_TITLE": "地方新闻档案",
-                             "SITE_TAGLINE": "本地报纸三十年"}).test_client()
+    client = web.create_app(
+        {"INDEX_DIR": str(news_index_dir), "SITE_TITLE": "地方新闻档案", "SITE_TAGLINE": "本地报纸三十年"}
+    ).test_client()
     soup = page(client, "/")
     assert soup.select_one(".hero h1").get_text() == "地方新闻档案" and soup.title.get_text() == "地方新闻档案"
     assert soup.select_one(".hero p").get_text() == "本地报纸三十年"

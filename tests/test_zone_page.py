@@ -69,7 +69,7 @@ def test_the_zone_page_shows_what_the_archive_says(client, seed_index_dir):
         assert client.get(link).status_code == 200
     # The latest articles, newest first, and a link to all of them.
     latest = [urlsplit(a["href"]).path.rsplit("/", 1)[1] for a in soup.select(".zone-latest .hit-title a")]
-    assert latest == [h.id for h in everything.hits][:len(latest)] and latest
+    assert latest == [h.id for h in everything.hits][: len(latest)] and latest
     assert parse_qs(urlsplit(soup.select_one(".zone-actions a.button")["href"]).query) == {"zone": ["凌源"]}
 
 
@@ -99,7 +99,9 @@ def test_the_zone_feed_is_linked_and_holds_the_zones_articles(client, seed_index
 
 
 def test_a_zone_without_articles_says_so(tmp_path):
-    write_articles(tmp_path / "src", {"only": "柳城经济开发区招商引资\n\n柳城经济开发区今年新签约项目九个，总投资三十亿元。"})
+    write_articles(
+        tmp_path / "src", {"only": "柳城经济开发区招商引资\n\n柳城经济开发区今年新签约项目九个，总投资三十亿元。"}
+    )
     index.update(tmp_path / "ix", [tmp_path / "src"])
     client = web.create_app({"INDEX_DIR": str(tmp_path / "ix")}).test_client()
     soup = page(client, "/zone/凌源")

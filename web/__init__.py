@@ -51,7 +51,8 @@ def create_app(config: dict | None = None) -> Flask:
         SITE_TAGLINE=os.environ.get(
             "SEARCH_SITE_TAGLINE",
             "辽宁朝阳七个省级开发区的新闻：柳城、凌源、北票、建平、喀左、朝阳经开区、朝阳高新区——"
-            "按开发区、年份、行业筛选，简体繁体都能搜到。"),
+            "按开发区、年份、行业筛选，简体繁体都能搜到。",
+        ),
         # Entries in a search's Atom feed (newest first), and latest articles on a zone's page.
         FEED_SIZE=20,
         ZONE_LATEST=8,
@@ -77,8 +78,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     errors.register(app)
     app.jinja_env.globals.update(
-        _=i18n.template_gettext, zone_short=state.zone_short, zone_url=zone.zone_url, filterable=state.filterable,
-        sort_labels=state.SORT_LABELS, source_url=text.source_url)
+        _=i18n.template_gettext,
+        zone_short=state.zone_short,
+        zone_url=zone.zone_url,
+        filterable=state.filterable,
+        sort_labels=state.SORT_LABELS,
+        source_url=text.source_url,
+    )
     app.jinja_env.filters.update(marked=text.marked, zone_short=state.zone_short)
 
     @app.context_processor

@@ -23,8 +23,15 @@ def search_json():
     try:
         state = State.from_args(request.args)
         per_page = int_param(request.args, "per_page", 10)
-        results = search(get_index(), state.q, state.filters, page=state.page, per_page=per_page, sort=state.sort,
-                         budget=current_app.config["SEARCH_BUDGET"])
+        results = search(
+            get_index(),
+            state.q,
+            state.filters,
+            page=state.page,
+            per_page=per_page,
+            sort=state.sort,
+            budget=current_app.config["SEARCH_BUDGET"],
+        )
     except SearchError as exc:
         return jsonify(error=str(exc)), 400
     return jsonify(results_json(results))

@@ -42,6 +42,15 @@ def document(doc_id: str):
     first = next((i for i, s in enumerate(found) if s.count(True) or (not exact and s.spans)), None)
     paragraphs = [marked(s, FIRST_MATCH if i == first else None) for i, s in enumerate(found)]
     related = get_index().related(doc, current_app.config["RELATED"])
-    return render_template("doc.html", doc=doc, state=state, paragraphs=paragraphs, exact=exact, partial=partial,
-                           title=marked(snippets.highlight(doc.title, marks)), related=related,
-                           has_search=bool(state.q or state.filters), source=source_url(doc.source))
+    return render_template(
+        "doc.html",
+        doc=doc,
+        state=state,
+        paragraphs=paragraphs,
+        exact=exact,
+        partial=partial,
+        title=marked(snippets.highlight(doc.title, marks)),
+        related=related,
+        has_search=bool(state.q or state.filters),
+        source=source_url(doc.source),
+    )

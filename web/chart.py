@@ -139,8 +139,9 @@ def year_chart(results, state, stack: bool = True) -> Chart | None:
     if not any(years.values()):
         return None
     counts = zone_year_counts(results)
-    stacked = stack and bool(counts) and (bool(results.filters.get("zone")) or
-                                          _zoned_share(years, counts) >= STACK_SHARE)
+    stacked = (
+        stack and bool(counts) and (bool(results.filters.get("zone")) or _zoned_share(years, counts) >= STACK_SHARE)
+    )
     if not stacked:
         counts = {}
     order = _zone_order()
@@ -181,14 +182,36 @@ def year_chart(results, state, stack: bool = True) -> Chart | None:
             y -= h
             segments.append(Segment(label, title, count, css, round(y, 2), round(h, 2)))
             used.setdefault(title, Segment(label, title, 0, css, 0, 0))
-        bars.append(Bar(year, n, round(x, 2), round(bar_width, 2), round(baseline - height, 2), round(height, 2),
-                        segments, state.toggle_url("year", str(year)) if n or year in chosen else None,
-                        year in chosen, bool(chosen) and year not in chosen,
-                        i % label_every == 0 or (i == len(axis) - 1 and (i % label_every) * 2 >= label_every)))
+        bars.append(
+            Bar(
+                year,
+                n,
+                round(x, 2),
+                round(bar_width, 2),
+                round(baseline - height, 2),
+                round(height, 2),
+                segments,
+                state.toggle_url("year", str(year)) if n or year in chosen else None,
+                year in chosen,
+                bool(chosen) and year not in chosen,
+                i % label_every == 0 or (i == len(axis) - 1 and (i % label_every) * 2 >= label_every),
+            )
+        )
     results_in = {fv.value: fv.count for fv in results.facets.get("zone", [])}
     for item in used.values():
         item.count = results_in.get(item.title, 0)  # the zone's results, as in the zone facet
     legend = sorted(used.values(), key=lambda s: (_LEGEND_ORDER.get(s.css, 0), s.css, s.title))
     ticks = [(round(baseline - v * scale, 2), v) for v in range(0, top + 1, step)]
-    return Chart(math.ceil(width), HEIGHT, bars, ticks, legend if stacked else [], stacked, shared,
-                 baseline, LEFT, int(LEFT + plot), bool(chosen))
+    return Chart(
+        math.ceil(width),
+        HEIGHT,
+        bars,
+        ticks,
+        legend if stacked else [],
+        stacked,
+        shared,
+        baseline,
+        LEFT,
+        int(LEFT + plot),
+        bool(chosen),
+    )

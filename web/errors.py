@@ -21,10 +21,16 @@ METHODS = ("GET", "HEAD")
 # Each status's heading and explanation (message ids: English for the API, translated on the page).
 STATUS_TEXT = {
     400: (N_("Bad request"), N_("The request's parameters could not be read.")),
-    404: (N_("Page not found"), N_("There is nothing at this address. Check the link, or search again from the home page.")),
+    404: (
+        N_("Page not found"),
+        N_("There is nothing at this address. Check the link, or search again from the home page."),
+    ),
     405: (N_("Method not allowed"), N_("This address answers GET requests only.")),
     500: (N_("Something went wrong on the server"), N_("An unexpected error occurred; please try again later.")),
-    503: (N_("The search index is not available"), N_("The search index has not been built yet or cannot be opened; please try again later.")),
+    503: (
+        N_("The search index is not available"),
+        N_("The search index has not been built yet or cannot be opened; please try again later."),
+    ),
 }
 
 
@@ -49,9 +55,13 @@ def error_response(status: int, error: SearchError | None = None, heading: str |
     heading = heading or standard_heading
     if wants_json():
         return make_response(jsonify(error=str(error) if error else standard or heading), status)
-    page = render_template([f"{status}.html", "error.html"], status=status, heading=_(heading),
-                           message=message(error) if error else _(standard) if standard else "",
-                           request_id=logs.request_id() if status >= 500 else None)
+    page = render_template(
+        [f"{status}.html", "error.html"],
+        status=status,
+        heading=_(heading),
+        message=message(error) if error else _(standard) if standard else "",
+        request_id=logs.request_id() if status >= 500 else None,
+    )
     return make_response(page, status)
 
 
@@ -63,8 +73,9 @@ def not_found(error: SearchError, heading: str) -> Response:
 def _check_request() -> None:
     """Before any route runs: only GET and HEAD (405 on every route, OPTIONS included), a UTF-8 query string
     and no request larger than a page would make (all 400, with a message saying which)."""
-    if request.method not in METHODS and (request.url_rule is not None
-                                         or isinstance(request.routing_exception, MethodNotAllowed)):
+    if request.method not in METHODS and (
+        request.url_rule is not None or isinstance(request.routing_exception, MethodNotAllowed)
+    ):
         raise MethodNotAllowed(valid_methods=list(METHODS))
     raw = request.query_string
     try:
@@ -75,11 +86,19 @@ def _check_request() -> None:
     if params > MAX_PARAMS:
         params = sum(len(values) for values in request.args.listvalues())
     if params > MAX_PARAMS:
-        raise BadRequestLine(SearchError("Too many parameters ({count}; at most {limit}).", count=params,
-                                         limit=MAX_PARAMS), N_("Too many parameters"))
+        raise BadRequestLine(
+            SearchError("Too many parameters ({count}; at most {limit}).", count=params, limit=MAX_PARAMS),
+            N_("Too many parameters"),
+        )
     if len(raw) > MAX_QUERY_STRING:
-        raise BadRequestLine(SearchError("The query string is too long ({length} bytes; at most {limit}).",
-                                         length=len(raw), limit=MAX_QUERY_STRING), N_("The address is too long"))
+        raise BadRequestLine(
+            SearchError(
+                "The query string is too long ({length} bytes; at most {limit}).",
+                length=len(raw),
+                limit=MAX_QUERY_STRING,
+            ),
+            N_("The address is too long"),
+        )
 
 
 def register(app: Flask) -> None:
@@ -102,8 +121,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def server_error(exc):
         # The traceback goes to the log only, with the id the page shows.
-        app.logger.error("Unhandled error on %s %s (request %s)", request.method, logs.logfmt_value(request.path),
-                         logs.request_id(), exc_info=exc)
+        app.logger.error(
+            "Unhandled error on %s %s (request %s)",
+            request.method,
+            logs.logfmt_value(request.path),
+            logs.request_id(),
+            exc_info=exc,
+        )
         return error_response(500)
 
     @app.after_request
@@ -111,7 +135,8 @@ def register(app: Flask) -> None:
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response

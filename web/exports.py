@@ -44,8 +44,9 @@ def jsonl_file():
 def _export(fmt: str) -> Response:
     try:
         state = State.from_args(request.args)
-        total, timed_out, found = articles(get_index(), state.q, state.filters, sort=state.sort,
-                                           budget=current_app.config["SEARCH_BUDGET"])
+        total, timed_out, found = articles(
+            get_index(), state.q, state.filters, sort=state.sort, budget=current_app.config["SEARCH_BUDGET"]
+        )
     except SearchError as exc:
         return error_response(400, exc)
     bom = request.args.get("_bom", "").strip().lower() in TRUE
@@ -53,8 +54,7 @@ def _export(fmt: str) -> Response:
     if timed_out and fmt == "csv":
         lines = _then(lines, partial_row(total))
     response = Response((line.encode("utf-8") for line in lines), mimetype=MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = disposition(
-        f"search-{state.slug()}{'-不完整' if timed_out else ''}", fmt)
+    response.headers["Content-Disposition"] = disposition(f"search-{state.slug()}{'-不完整' if timed_out else ''}", fmt)
     response.headers["X-Search-Total"] = str(total)
     if timed_out:
         response.headers["X-Search-Partial"] = "1"
@@ -71,8 +71,15 @@ def partial_row(found: int) -> str:
     spreadsheet user reading down the sheet meets it."""
     out = io.StringIO()
     csv.writer(out, lineterminator="\r\n").writerow(
-        [_("Partial results: the search stopped at its time limit after finding {count} articles; "
-           "narrow the search to export them all.", count=found)] + [""] * (len(export.CSV_FIELDS) - 1))
+        [
+            _(
+                "Partial results: the search stopped at its time limit after finding {count} articles; "
+                "narrow the search to export them all.",
+                count=found,
+            )
+        ]
+        + [""] * (len(export.CSV_FIELDS) - 1)
+    )
     return out.getvalue()
 
 

@@ -5,7 +5,8 @@ The feed lists the newest matching articles whatever the page's sort (`FEED_SIZE
 tag URI made of the site's name (`TAG_AUTHORITY`, default: the request's host), a date (`TAG_DATE`) and the
 article's id, so it survives a re-index. Its `updated` is the article's date (and time, if given) in China's
 time zone (a month alone: its first day); an article with a year but no date is dated January 1 of its year;
-one with neither, 1970-01-01T00:00Z (a fixed instant, so that readers never take it for new again). The feed's `updated` is its newest entry's.
+one with neither, 1970-01-01T00:00Z (a fixed instant, so that readers never take it for new again). The feed's
+`updated` is its newest entry's.
 
 Written with the standard library's ElementTree, which escapes every text and attribute. (feedgen 1.0 was
 tried first: it drops the `rel` and `type` of an entry's links, so a link to the source would read as the
@@ -77,8 +78,15 @@ def atom():
     """The newest articles of a search as an Atom feed."""
     try:
         state = State.from_args(request.args)
-        results = search(get_index(), state.q, state.filters, per_page=current_app.config["FEED_SIZE"],
-                         sort="date", browse_all=True, budget=current_app.config["SEARCH_BUDGET"])
+        results = search(
+            get_index(),
+            state.q,
+            state.filters,
+            per_page=current_app.config["FEED_SIZE"],
+            sort="date",
+            browse_all=True,
+            budget=current_app.config["SEARCH_BUDGET"],
+        )
     except SearchError as exc:
         return error_response(400, exc)
     return Response(atom_xml(state, results), mimetype="application/atom+xml")
@@ -95,8 +103,13 @@ def atom_xml(state: State, results: Results) -> bytes:
     newest = max((updated(hit.article) for hit in results.hits), default=UNDATED)
     _add(feed, "updated", newest.isoformat())
     _add(_add(feed, "author"), "name", site)
-    _add(feed, "link", href=state.url("feeds.atom", _external=True, sort="relevance"), rel="self",
-         type="application/atom+xml")
+    _add(
+        feed,
+        "link",
+        href=state.url("feeds.atom", _external=True, sort="relevance"),
+        rel="self",
+        type="application/atom+xml",
+    )
     _add(feed, "link", href=state.url(_external=True, sort="relevance"), rel="alternate", type="text/html")
     _add(feed, "generator", "chaoyang-search")
     for hit in results.hits:
@@ -148,14 +161,21 @@ def opensearch():
     add("Description", current_app.config["SITE_TAGLINE"][:1024] or site)
     add("InputEncoding", "UTF-8")
     add("Language", "zh-CN")
-    add("Image", url_for("static", filename="favicon.svg", _external=True), width=64, height=64,
-        type="image/svg+xml")
+    add("Image", url_for("static", filename="favicon.svg", _external=True), width=64, height=64, type="image/svg+xml")
     home = url_for("search.index", _external=True)
     add("Url", type="text/html", method="get", template=f"{home}?q={{searchTerms}}")
     if any(rule.rule == SUGGEST_PATH for rule in current_app.url_map.iter_rules()):
-        add("Url", type="application/x-suggestions+json", method="get",
-            template=f"{request.host_url.rstrip('/')}{SUGGEST_PATH}?q={{searchTerms}}&format=opensearch")
-    add("Url", type="application/opensearchdescription+xml", rel="self",
-        template=url_for("feeds.opensearch", _external=True))
+        add(
+            "Url",
+            type="application/x-suggestions+json",
+            method="get",
+            template=f"{request.host_url.rstrip('/')}{SUGGEST_PATH}?q={{searchTerms}}&format=opensearch",
+        )
+    add(
+        "Url",
+        type="application/opensearchdescription+xml",
+        rel="self",
+        template=url_for("feeds.opensearch", _external=True),
+    )
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return Response(xml, mimetype="application/opensearchdescription+xml")

@@ -31,11 +31,12 @@ LOCALE = "zh_Hans_CN"
 # Where messages are written: `SearchError("…")` in the engine and the web, `N_("…")` for the web's own
 # texts kept in tables, `_("…")` in templates.
 KEYWORDS = {"SearchError": None, "IndexBusy": None, "N_": None, "_": None}
-METHODS = [("indexer/**.py", "python"), ("web/**.py", "python"),
-           ("web/templates/**.html", "jinja2.ext:babel_extract")]
+METHODS = [("indexer/**.py", "python"), ("web/**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")]
 # Parameters shown otherwise on the Chinese page: a facet's name as its label (`site` → 来源).
-PARAMS = {"facet": lambda v: record.FACET[v].label if v in record.FACET else v,
-          "field": lambda v: record.FACET[v].label if v in record.FACET else v}
+PARAMS = {
+    "facet": lambda v: record.FACET[v].label if v in record.FACET else v,
+    "field": lambda v: record.FACET[v].label if v in record.FACET else v,
+}
 
 
 HEADER = """\
@@ -79,11 +80,13 @@ def template_gettext(template: str, **params):
 
 # ---------------------------------------------------------------------------------------------- the catalog
 
+
 def extracted() -> Catalog:
     """Every message id in the code, as Babel's extractor finds it."""
     catalog = Catalog(locale=LOCALE, project="chaoyang-search")
     for filename, lineno, msgid, comments, context in extract.extract_from_dir(
-            str(ROOT), METHODS, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
+        str(ROOT), METHODS, keywords=KEYWORDS, comment_tags=("TRANSLATORS:",), strip_comment_tags=True
+    ):
         catalog.add(msgid, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
 

@@ -101,9 +101,21 @@ def init_app(app: Flask) -> None:
     def _log(response):
         started = g.get("request_started")
         ms = (time.perf_counter() - started) * 1000 if started is not None else 0.0
-        fields = {"method": request.method, "path": _logged_path(), "status": response.status_code,
-                  "ms": round(ms, 1), "id": request_id()}
-        ACCESS.info(" ".join(f"{k}={logfmt_value(v)}" for k, v in fields.items()),
-                    extra={"method": fields["method"], "path": fields["path"], "status": fields["status"],
-                           "ms": fields["ms"], "request_id": fields["id"]})
+        fields = {
+            "method": request.method,
+            "path": _logged_path(),
+            "status": response.status_code,
+            "ms": round(ms, 1),
+            "id": request_id(),
+        }
+        ACCESS.info(
+            " ".join(f"{k}={logfmt_value(v)}" for k, v in fields.items()),
+            extra={
+                "method": fields["method"],
+                "path": fields["path"],
+                "status": fields["status"],
+                "ms": fields["ms"],
+                "request_id": fields["id"],
+            },
+        )
         return response

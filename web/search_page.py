@@ -25,8 +25,16 @@ def index():
     try:
         state = State.from_args(request.args)
         ix = get_index()
-        results = search(ix, state.q, state.filters, page=state.page, per_page=current_app.config["PER_PAGE"],
-                         sort=state.sort, browse_all=True, budget=current_app.config["SEARCH_BUDGET"])
+        results = search(
+            ix,
+            state.q,
+            state.filters,
+            page=state.page,
+            per_page=current_app.config["PER_PAGE"],
+            sort=state.sort,
+            browse_all=True,
+            budget=current_app.config["SEARCH_BUDGET"],
+        )
         if results.total == 0:
             suggestions = _suggestions(results, state)
         if current_app.config["CHART"] and results.total:
@@ -36,24 +44,51 @@ def index():
         if not state.q:  # a parameter beside the query was refused: the query stays in the box
             state = State(q=request.args.get("q", "").strip())
     status = 400 if error else 200
-    return render_template("search.html", state=state, results=results, error=error, suggestions=suggestions,
-                           chart=year_chart, facets=facets(state, results) if results else [],
-                           pagination=_pagination(state, results) if results else None,
-                           titles=_titles(results) if results else {},
-                           formats=formats(state) if results else []), status
+    return render_template(
+        "search.html",
+        state=state,
+        results=results,
+        error=error,
+        suggestions=suggestions,
+        chart=year_chart,
+        facets=facets(state, results) if results else [],
+        pagination=_pagination(state, results) if results else None,
+        titles=_titles(results) if results else {},
+        formats=formats(state) if results else [],
+    ), status
 
 
 def formats(state: State) -> list[dict]:
     """The same search in other formats: every matching article, not one page (the JSON: the API's page)."""
     return [
-        {"label": "CSV", "title": "全部结果，CSV 表格（UTF-8）", "type": "text/csv", "download": True,
-         "url": state.format_url("exports.csv"), "bom_url": state.format_url("exports.csv", _bom=1)},
-        {"label": "JSON Lines", "title": "全部结果，每行一篇的 JSON（含正文）", "type": "application/jsonl",
-         "download": True, "url": state.format_url("exports.jsonl")},
-        {"label": "JSON", "title": "本页结果的 JSON 接口", "type": "application/json",
-         "url": state.format_url("api.search")},
-        {"label": "Atom 订阅", "title": "最新文章的 Atom 订阅源", "type": "application/atom+xml",
-         "url": state.url("feeds.atom", sort="relevance"), "feed": True},
+        {
+            "label": "CSV",
+            "title": "全部结果，CSV 表格（UTF-8）",
+            "type": "text/csv",
+            "download": True,
+            "url": state.format_url("exports.csv"),
+            "bom_url": state.format_url("exports.csv", _bom=1),
+        },
+        {
+            "label": "JSON Lines",
+            "title": "全部结果，每行一篇的 JSON（含正文）",
+            "type": "application/jsonl",
+            "download": True,
+            "url": state.format_url("exports.jsonl"),
+        },
+        {
+            "label": "JSON",
+            "title": "本页结果的 JSON 接口",
+            "type": "application/json",
+            "url": state.format_url("api.search"),
+        },
+        {
+            "label": "Atom 订阅",
+            "title": "最新文章的 Atom 订阅源",
+            "type": "application/atom+xml",
+            "url": state.url("feeds.atom", sort="relevance"),
+            "feed": True,
+        },
     ]
 
 
@@ -69,21 +104,29 @@ def facets(state: State, results, fields=FIELDS) -> list[dict]:
         values = []
         for fv in results.facets.get(field, []):
             chosen = state.is_chosen(field, fv.value)
-            values.append({
-                "value": fv.value,
-                "label": fv.value if field != "year" else f"{fv.value} 年",
-                "count": fv.count,
-                "selected": fv.selected,
-                # Chosen by a filter typed into the query (zone:凌源): only editing the query removes it.
-                "from_query": fv.selected and not chosen,
-                # None for a value given explicitly with an article that the filters do not know (the engine
-                # keeps it as given): counted and shown, but a link to filter by it would only say "unknown".
-                "url": state.toggle_url(field, fv.value) if filterable(field, fv.value) else None,
-                # A zone the gazetteer knows has a page of its own.
-                "page": zone_short(fv.value) if field == "zone" and filterable(field, fv.value) else None,
-            })
-        groups.append({"field": field, "label": FIELD_LABELS[field], "values": values,
-                       "selected": sum(v["selected"] for v in values)})
+            values.append(
+                {
+                    "value": fv.value,
+                    "label": fv.value if field != "year" else f"{fv.value} 年",
+                    "count": fv.count,
+                    "selected": fv.selected,
+                    # Chosen by a filter typed into the query (zone:凌源): only editing the query removes it.
+                    "from_query": fv.selected and not chosen,
+                    # None for a value given explicitly with an article that the filters do not know (the engine
+                    # keeps it as given): counted and shown, but a link to filter by it would only say "unknown".
+                    "url": state.toggle_url(field, fv.value) if filterable(field, fv.value) else None,
+                    # A zone the gazetteer knows has a page of its own.
+                    "page": zone_short(fv.value) if field == "zone" and filterable(field, fv.value) else None,
+                }
+            )
+        groups.append(
+            {
+                "field": field,
+                "label": FIELD_LABELS[field],
+                "values": values,
+                "selected": sum(v["selected"] for v in values),
+            }
+        )
     return groups
 
 
@@ -99,9 +142,11 @@ def _pagination(state: State, results) -> dict | None:
             items.append(None)  # a gap: …
         items.append({"n": n, "url": state.page_url(n), "current": n == page})
         previous = n
-    return {"items": items,
-            "prev": state.page_url(page - 1) if 1 < page <= last + 1 else None,
-            "next": state.page_url(page + 1) if page < last else None}
+    return {
+        "items": items,
+        "prev": state.page_url(page - 1) if 1 < page <= last + 1 else None,
+        "next": state.page_url(page + 1) if page < last else None,
+    }
 
 
 def _suggestions(results, state: State) -> list[dict]:

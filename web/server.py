@@ -38,8 +38,13 @@ GUNICORN_OPTIONS = {
 }
 
 
-def serve(app_factory: Callable[[], Flask], listener: socket.socket, threads: int, workers: int = 1,
-          ready: Callable[[], None] = lambda: None) -> None:
+def serve(
+    app_factory: Callable[[], Flask],
+    listener: socket.socket,
+    threads: int,
+    workers: int = 1,
+    ready: Callable[[], None] = lambda: None,
+) -> None:
     """Serve `app_factory()` on `listener` (bound and listening) until stopped: in this process with waitress
     (`workers` 1), else with gunicorn's arbiter in this process and `workers` worker processes of `threads`
     threads each. Returns when the server stops (gunicorn exits the process with its status)."""
@@ -58,8 +63,14 @@ def serve(app_factory: Callable[[], Flask], listener: socket.socket, threads: in
 class _Gunicorn(BaseApplication):
     """gunicorn configured in code (its documented "custom application"), on an inherited socket."""
 
-    def __init__(self, app_factory: Callable[[], Flask], listener: socket.socket, threads: int, workers: int,
-                 ready: Callable[[], None]):
+    def __init__(
+        self,
+        app_factory: Callable[[], Flask],
+        listener: socket.socket,
+        threads: int,
+        workers: int,
+        ready: Callable[[], None],
+    ):
         self.app_factory = app_factory
         # gunicorn takes the descriptor over (`fd://`) and closes it when it stops: detach it from our object.
         self.fd = listener.detach()
@@ -69,10 +80,16 @@ class _Gunicorn(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
-        settings = {**GUNICORN_OPTIONS, "bind": [f"fd://{self.fd}"], "workers": self.workers,
-                    "worker_class": "gthread", "threads": self.threads,
-                    # The app is made once, before the workers fork (each opens the index on first use).
-                    "preload_app": True, "post_worker_init": self._worker_booted}
+        settings = {
+            **GUNICORN_OPTIONS,
+            "bind": [f"fd://{self.fd}"],
+            "workers": self.workers,
+            "worker_class": "gthread",
+            "threads": self.threads,
+            # The app is made once, before the workers fork (each opens the index on first use).
+            "preload_app": True,
+            "post_worker_init": self._worker_booted,
+        }
         for key, value in settings.items():
             self.cfg.set(key, value)
 

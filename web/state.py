@@ -70,8 +70,10 @@ def filterable(field: str, value) -> bool:
 def int_param(args, name: str, default: int) -> int:
     """An integer parameter (`page`, `per_page`): anything but a whole number in range gets the engine's
     message for that parameter, whatever the value was, so page=0, page=-1 and page=x read alike."""
-    limits = {"page": (MAX_PAGE, "Page must be between 1 and {last}."),
-              "per_page": (MAX_PER_PAGE, "Results per page must be between 1 and {last}.")}
+    limits = {
+        "page": (MAX_PAGE, "Page must be between 1 and {last}."),
+        "per_page": (MAX_PER_PAGE, "Results per page must be between 1 and {last}."),
+    }
     last, template = limits[name]
     raw = args.get(name, "").strip()
     if not raw:
@@ -99,8 +101,9 @@ class State:
 
     # -- links
 
-    def params(self, *, filters: Filters | None = None, sort: str | None = None, page: int = 1,
-               q: str | None = None) -> dict:
+    def params(
+        self, *, filters: Filters | None = None, sort: str | None = None, page: int = 1, q: str | None = None
+    ) -> dict:
         """The canonical parameters of this search with the given changes (page 1 unless given)."""
         filters = self.filters if filters is None else filters
         sort = self.sort if sort is None else sort
@@ -111,8 +114,9 @@ class State:
         for field in FIELDS:
             values = filters.get(field)
             if values:
-                params[field] = [zone_short(v) if field == "zone" else year_text(v) if field == "year" else v
-                                 for v in values]
+                params[field] = [
+                    zone_short(v) if field == "zone" else year_text(v) if field == "year" else v for v in values
+                ]
         if sort != "relevance":
             params["sort"] = sort
         if page != 1:
@@ -177,10 +181,17 @@ class State:
                     label, title = year_label(value), year_label(value)
                 else:
                     label, title = value, value
-                chips.append({"field": field, "value": value, "field_label": FIELD_LABELS[field], "label": label,
-                              "title": title,
-                              "filters": self.with_filters(**{field: rest}),
-                              "url": self.url(filters=self.with_filters(**{field: rest}))})
+                chips.append(
+                    {
+                        "field": field,
+                        "value": value,
+                        "field_label": FIELD_LABELS[field],
+                        "label": label,
+                        "title": title,
+                        "filters": self.with_filters(**{field: rest}),
+                        "url": self.url(filters=self.with_filters(**{field: rest})),
+                    }
+                )
         return chips
 
     def clear_url(self) -> str:

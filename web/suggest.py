@@ -21,8 +21,14 @@ bp = Blueprint("suggest", __name__)
 
 FORMATS = ("json", "opensearch")
 # What each kind of suggestion is, in the OpenSearch format's descriptions (a browser may show them).
-KIND_LABELS = {"zone": "开发区", "place": "地名", "company": "企业", "word": "词语", "phrase": "短语",
-               "headline": "标题"}
+KIND_LABELS = {
+    "zone": "开发区",
+    "place": "地名",
+    "company": "企业",
+    "word": "词语",
+    "phrase": "短语",
+    "headline": "标题",
+}
 # Suggestions change only when the index does: a browser may keep them this long (seconds).
 MAX_AGE = 300
 
@@ -40,8 +46,12 @@ def api_suggest():
     except SearchError as exc:
         return jsonify(error=str(exc)), 400
     if fmt == "opensearch":
-        body = [query, [s.text for s in found], [KIND_LABELS[s.kind] for s in found],
-                [url_for("search.index", q=s.text, _external=True) for s in found]]
+        body = [
+            query,
+            [s.text for s in found],
+            [KIND_LABELS[s.kind] for s in found],
+            [url_for("search.index", q=s.text, _external=True) for s in found],
+        ]
         response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/x-suggestions+json")
     else:
         response = jsonify({"query": query, "suggestions": [{"text": s.text, "kind": s.kind} for s in found]})

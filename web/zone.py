@@ -33,30 +33,54 @@ def page(name: str):
     zone = metadata.resolve_zone(name)
     if zone is None:
         error = SearchError("No zone is called “{name}”.", name=name[:40])
-        return render_template("error.html", status=404, heading=_(N_("Zone not found")), message=message(error),
-                               zones=_zones()), 404
+        return render_template(
+            "error.html", status=404, heading=_(N_("Zone not found")), message=message(error), zones=_zones()
+        ), 404
     info = next(z for z in metadata.gazetteer()[1] if z.name == zone)
     state = State(filters=Filters.of(zone=[zone]), sort="date")
-    results = search(get_index(), "", state.filters, per_page=current_app.config["ZONE_LATEST"], sort="date",
-                     browse_all=True, budget=current_app.config["SEARCH_BUDGET"])
+    results = search(
+        get_index(),
+        "",
+        state.filters,
+        per_page=current_app.config["ZONE_LATEST"],
+        sort="date",
+        browse_all=True,
+        budget=current_app.config["SEARCH_BUDGET"],
+    )
     return render_template(
-        "zone.html", zone=zone, info=info, state=state, results=results,
+        "zone.html",
+        zone=zone,
+        info=info,
+        state=state,
+        results=results,
         chart=chart.year_chart(results, state, stack=False) if results.total else None,
-        industries=_values(state, results, "industry"), companies=_values(state, results, "company"),
-        sites=_values(state, results, "site"), zones=_zones(),
+        industries=_values(state, results, "industry"),
+        companies=_values(state, results, "company"),
+        sites=_values(state, results, "site"),
+        zones=_zones(),
         titles={hit.id: marked(hit.title) for hit in results.hits},
         years=sorted(int(fv.value) for fv in results.facets.get("year", []) if fv.value.isdigit()),
-        feed_url=state.url("feeds.atom", sort="relevance"), all_url=state.url(sort="relevance"))
+        feed_url=state.url("feeds.atom", sort="relevance"),
+        all_url=state.url(sort="relevance"),
+    )
 
 
 def _values(state: State, results, field: str) -> list[dict]:
     """A facet's values among the zone's articles, most frequent first, each with the search it links to."""
-    return [{"value": fv.value, "count": fv.count,
-             "url": state.url(filters=state.with_filters(**{field: [fv.value]}), sort="relevance")
-             if filterable(field, fv.value) else None}
-            for fv in results.facets.get(field, []) if fv.count]
+    return [
+        {
+            "value": fv.value,
+            "count": fv.count,
+            "url": state.url(filters=state.with_filters(**{field: [fv.value]}), sort="relevance")
+            if filterable(field, fv.value)
+            else None,
+        }
+        for fv in results.facets.get(field, [])
+        if fv.count
+    ]
 
 
 def _zones() -> list[dict]:
-    return [{"name": z.name, "short": z.short, "url": url_for("zone.page", name=z.short)}
-            for z in metadata.gazetteer()[1]]
+    return [
+        {"name": z.name, "short": z.short, "url": url_for("zone.page", name=z.short)} for z in metadata.gazetteer()[1]
+    ]

@@ -25,7 +25,8 @@ if tuple(whoosh.__version__[:3]) != WHOOSH_VERSION:
     raise ImportError(
         f"indexer.codec reads and writes the segment format of Whoosh {'.'.join(map(str, WHOOSH_VERSION))} "
         f"(the package whoosh-reloaded==2.7.5), but Whoosh {whoosh.versionstring()} is installed: "
-        f"`pip install whoosh-reloaded==2.7.5`.")
+        f"`pip install whoosh-reloaded==2.7.5`."
+    )
 
 from .formats import GramPositions, WordFrequency, pack_positions, unpack_positions  # noqa: E402
 from .reading import LENGTHS, MappedFile, MappedStorage, Postings, column_values, field_lengths, read_extra  # noqa: E402
@@ -43,7 +44,27 @@ from .writing import (  # noqa: E402
     writer,
 )
 
-__all__ = ["BLOCK_LIMIT", "INDEX_NAME", "INLINE_LIMIT", "LENGTHS", "TOKENIZER", "GramPositions", "MappedFile",
-           "MappedStorage", "Postings", "TermsWriter", "WordFrequency", "column_values", "commit",
-           "field_lengths", "latest_generation", "new_segment", "pack_positions", "read_extra", "remove_unlisted",
-           "unpack_positions", "write_extra", "writer"]
+__all__ = [
+    "BLOCK_LIMIT",
+    "INDEX_NAME",
+    "INLINE_LIMIT",
+    "LENGTHS",
+    "TOKENIZER",
+    "GramPositions",
+    "MappedFile",
+    "MappedStorage",
+    "Postings",
+    "TermsWriter",
+    "WordFrequency",
+    "column_values",
+    "commit",
+    "field_lengths",
+    "latest_generation",
+    "new_segment",
+    "pack_positions",
+    "read_extra",
+    "remove_unlisted",
+    "unpack_positions",
+    "write_extra",
+    "writer",
+]

@@ -10,6 +10,7 @@ from whoosh import formats
 
 # ---------------------------------------------------------------------------------------------- varints
 
+
 def _varint(n: int) -> bytes:
     out = bytearray()
     while n >= 128:
@@ -102,5 +103,3 @@ class WordFrequency(formats.Frequency):
 
     def decode_weight(self, valuestring):
         raise NotImplementedError("WordFrequency keeps the frequency in the posting's weight")
-
-

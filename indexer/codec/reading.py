@@ -23,6 +23,7 @@ _MAGIC = whoosh3.WHOOSH3_HEADER_MAGIC
 _INT = struct.Struct("!i")
 _BLOCK_INFO = 128  # bytes enough for a block's info tuple (six numbers, pickled)
 
+
 class MappedFile(BufferFile):
     """Whoosh's read-only file over a buffer, without `BufferFile`'s copy of it: a compound segment is a memory
     map read in place (a copy would put the whole index in each search process's memory when it opens)."""
@@ -33,7 +34,7 @@ class MappedFile(BufferFile):
         self.file = _ViewFile(buf)
 
     def subset(self, position, length, name=None):
-        return MappedFile(self._buf[position:position + length], name=name or self._name)
+        return MappedFile(self._buf[position : position + length], name=name or self._name)
 
 
 class _ViewFile(io.RawIOBase):
@@ -49,8 +50,8 @@ class _ViewFile(io.RawIOBase):
         return True
 
     def readinto(self, b) -> int:
-        data = self._buf[self._pos:self._pos + len(b)]
-        b[:len(data)] = data
+        data = self._buf[self._pos : self._pos + len(b)]
+        b[: len(data)] = data
         self._pos += len(data)
         return len(data)
 
@@ -92,8 +93,9 @@ class Postings:
         return cls(np.zeros(0, dtype=np.int64), None, [] if values else None)
 
     @classmethod
-    def read(cls, leaf, fieldname: str, text: bytes, values: bool = False,
-             wanted: np.ndarray | None = None) -> Postings:
+    def read(
+        cls, leaf, fieldname: str, text: bytes, values: bool = False, wanted: np.ndarray | None = None
+    ) -> Postings:
         """The postings of `fieldname:text` in the leaf reader `leaf`. With `wanted` (a boolean array over the
         leaf's documents), blocks holding none of the wanted documents are skipped: the postings returned
         include all of the wanted ones, and maybe others."""
@@ -104,12 +106,15 @@ class Postings:
         fixed = leaf.schema[fieldname].format.fixed_value_size()
         if info.is_inlined():
             ids, weights, vals = info.inlined_postings()
-            return cls(np.array(ids, dtype=np.int64), _weights(weights, len(ids)),
-                       _values(vals, len(ids), fixed) if values else None)
+            return cls(
+                np.array(ids, dtype=np.int64),
+                _weights(weights, len(ids)),
+                _values(vals, len(ids), fixed) if values else None,
+            )
         offset, length = info.extent()
         if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as struct.unpack's tuple
             length = length[0]
-        view = leaf._terms._postfile._buf[offset:offset + length]
+        view = leaf._terms._postfile._buf[offset : offset + length]
         if view[:4] != _MAGIC:
             raise ValueError(f"no posting list at {offset} for {fieldname}:{text!r}")
         deltas: list = []  # each block's document number deltas (the first from 0), as Whoosh stores them
@@ -122,10 +127,10 @@ class Postings:
             size = unpack(view, at)[0]
             at += 4
             end = at + abs(size)
-            head = io.BytesIO(view[at:min(end, at + _BLOCK_INFO)])
+            head = io.BytesIO(view[at : min(end, at + _BLOCK_INFO)])
             count, last_id, _, compression, _, _ = load(head)
-            if wanted is None or wanted[previous + 1:last_id + 1].any():
-                data = view[at + head.tell():end]
+            if wanted is None or wanted[previous + 1 : last_id + 1].any():
+                data = view[at + head.tell() : end]
                 block_ids, block_weights, block_values = pickle.loads(zlib.decompress(data) if compression else data)
                 deltas.append(block_ids)
                 lasts.append(included)
@@ -147,8 +152,9 @@ class Postings:
         flat[np.cumsum(counts) - counts] -= np.array(lasts, dtype=np.int64)
         ids = np.cumsum(flat)
         weights = None
-        if any(w is not None and w != 1.0 for w, _ in weight_parts if not isinstance(w, (array, tuple))) or \
-                any(isinstance(w, (array, tuple)) for w, _ in weight_parts):
+        if any(w is not None and w != 1.0 for w, _ in weight_parts if not isinstance(w, (array, tuple))) or any(
+            isinstance(w, (array, tuple)) for w, _ in weight_parts
+        ):
             weights = np.concatenate([_weights(w, n) if w is not None else np.ones(n) for w, n in weight_parts])
         return cls(ids, weights, value_parts if values else None)
 
@@ -168,7 +174,7 @@ def _values(raw, count: int, fixed: int | None) -> list:
         return list(raw)
     if fixed == 0 or not raw:
         return [b""] * count
-    return [raw[i:i + fixed] for i in range(0, len(raw), fixed)]
+    return [raw[i : i + fixed] for i in range(0, len(raw), fixed)]
 
 
 def field_lengths(leaf, fieldname: str) -> np.ndarray | None:
@@ -214,5 +220,3 @@ def read_extra(leaf, ext: str) -> bytes | None:
         return bytes(f.read(storage.file_length(name)))
     finally:
         f.close()
-
-

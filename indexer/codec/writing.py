@@ -27,6 +27,7 @@ _INT = struct.Struct("!i")
 _LONG = struct.Struct("!q")
 _CRC_HASH = 1  # whoosh.filedb.filetables: hash function 1 is crc32 (0, the default, is md5)
 
+
 def write_extra(storage, segment, ext: str, data: bytes) -> None:
     """A file of our own in a new segment (before it is made compound, which takes it in)."""
     f = segment.create_file(storage, ext)
@@ -60,8 +61,9 @@ class TermsWriter:
         self._prefix = pack_ushort(fieldmap[name])
         self._fixed = fieldobj.format.fixed_value_size()
 
-    def add(self, term: str, ids: list[int], weights: list[float], values: list[bytes],
-            lengths: list[int] | None) -> None:
+    def add(
+        self, term: str, ids: list[int], weights: list[float], values: list[bytes], lengths: list[int] | None
+    ) -> None:
         """One term's postings (document numbers ascending) and each document's length byte (None: unscored)."""
         df = len(ids)
         # Inlined values are empty bytes, not none, where a format has none: Whoosh reads an inlined list with
@@ -70,12 +72,14 @@ class TermsWriter:
         if df == 1:  # most terms (rare n-grams): the quick way
             d, w, lb = ids[0], weights[0], lengths[0] if lengths else 0
             info = _TERMINFO.pack(1, w, 1, lb, lb, w, d, d) + pickle.dumps(
-                ((d,), None if w == 1.0 else (w,), (b"",) if novalues else (values[0],)), 4)
+                ((d,), None if w == 1.0 else (w,), (b"",) if novalues else (values[0],)), 4
+            )
         elif df < INLINE_LIMIT:
             mnl, mxl = (min(lengths), max(lengths)) if lengths else (0, 0)
             same = weights.count(1.0) == df
             info = _TERMINFO.pack(1, sum(weights), df, mnl, mxl, max(weights), ids[0], ids[-1]) + pickle.dumps(
-                (tuple(ids), None if same else tuple(weights), (b"",) * df if novalues else tuple(values)), 4)
+                (tuple(ids), None if same else tuple(weights), (b"",) * df if novalues else tuple(values)), 4
+            )
         else:
             info = self._blocks(ids, weights, values, lengths)
         key = self._prefix + term.encode("utf-8")
@@ -131,8 +135,11 @@ class TermsWriter:
             pbuf += binfo
             pbuf += data
         mnl, mxl = (min(lengths), max(lengths)) if lengths else (0, 0)
-        info = (_TERMINFO.pack(0, sum(weights), df, mnl, mxl, max(weights), ids[0], ids[-1])
-                + _LONG.pack(start) + _INT.pack(self._pbase + len(pbuf) - start))
+        info = (
+            _TERMINFO.pack(0, sum(weights), df, mnl, mxl, max(weights), ids[0], ids[-1])
+            + _LONG.pack(start)
+            + _INT.pack(self._pbase + len(pbuf) - start)
+        )
         if len(pbuf) > 1 << 20:
             self._pfile.write(pbuf)
             self._pbase += len(pbuf)
