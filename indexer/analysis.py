@@ -189,7 +189,8 @@ def located_stream(folded: str) -> tuple[str, list[int]]:
     >>> located_stream(fold("首登《Nature》"))
     ('首登nature', [0, 1, 3, 4, 5, 6, 7, 8])
     """
-    pieces, where = [], []
+    pieces: list[str] = []
+    where: list[int] = []
     for m in _KEPT.finditer(folded):
         pieces.append(m.group())
         where.extend(range(m.start(), m.end()))

@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import gzip
 import hashlib
+import io
 import json
 import lzma
 import os
@@ -108,7 +109,8 @@ def _parse_document(parse: Callable[[pathlib.Path, str], Article]) -> Callable[.
 
 # ---------------------------------------------------------------------------------------------- JSON Lines
 
-_OPENERS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
+# Readers of compressed archives (a GzipFile or an LZMAFile, buffered binary streams as the plain file is).
+_OPENERS: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
     ".gz": lambda file: gzip.open(file, "rb"),
     ".xz": lambda file: lzma.open(file, "rb"),
 }
@@ -279,11 +281,11 @@ def read_articles(
     meter.total = sum(f[2] for f in files if not isinstance(f, Skipped))
 
     first_seen: dict[str, str] = {}
-    for file in files:
-        if isinstance(file, Skipped):
-            yield file
+    for entry in files:
+        if isinstance(entry, Skipped):
+            yield entry
             continue
-        path, fmt, size = file
+        path, fmt, size = entry
         start = meter.done
         prefix = hashlib.sha1(salt + b"\0" + os.fsencode(path) + b"\0")
         for source in fmt.sources(path, meter):
@@ -296,13 +298,14 @@ def read_articles(
             digest = hasher.hexdigest()
             known_id = known.get(digest) if known else None
             if known_id is not None:
-                found: Article | Unchanged | Skipped = Unchanged(known_id, str(path), line)
+                found: Article | Unchanged = Unchanged(known_id, str(path), line)
             else:
-                found = fmt.parse(path, data, line)
-                if isinstance(found, Skipped):
-                    yield found
+                parsed = fmt.parse(path, data, line)
+                if isinstance(parsed, Skipped):
+                    yield parsed
                     continue
-                found.digest = digest
+                parsed.digest = digest
+                found = parsed
             if found.id in first_seen:
                 reason = f"duplicate id {found.id!r} (first in {first_seen[found.id]})"
                 yield Skipped(found.path, reason, line=line)

@@ -135,6 +135,7 @@ class Segment:
             keep = candidates[postings.ids]
             if not keep.any():
                 return self.nothing()
+            assert postings.values is not None  # read with values=True
             values = [v for v, k in zip(postings.values, keep.tolist()) if k]
             counts, positions = codec.unpack_positions(values)
             numbers = np.repeat(postings.ids[keep] * _DOC + (_BIAS - j), counts) + positions
@@ -179,9 +180,9 @@ def evaluate(q: Node, seg: Segment) -> Scored:
         terms = seg.expand(q.field, q.text)
         return (
             evaluate(
-                Term(q.field, terms[0], q.boost)
+                Term(q.field, terms[0], boost=q.boost)
                 if len(terms) == 1
-                else Or(tuple(Term(q.field, t) for t in terms), q.boost),
+                else Or(tuple(Term(q.field, t) for t in terms), boost=q.boost),
                 seg,
             )
             if terms

@@ -137,6 +137,7 @@ def extract(article: Article, catalog_entry: dict | None = None, spans: tuple[Sp
     if article.companies:
         companies = list(dict.fromkeys(filter(None, map(company_display, article.companies))))
         company_source = "given with the article"
+    year: int | None
     if "year" in entry:
         year, source = int(entry["year"]), f"catalog: {entry.get('evidence', 'no evidence recorded')}"
     elif article.year:

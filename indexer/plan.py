@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Self
 
 from whoosh import query as wq
 
@@ -38,13 +39,16 @@ RELAXED_SHARE = 0.5
 
 @dataclasses.dataclass(frozen=True)
 class Node:
-    """A query node; `boost` multiplies its scores."""
+    """A query node; `boost` multiplies its scores (a keyword argument of every node: `Term(f, t, boost=2)`)."""
+
+    boost: float = dataclasses.field(default=1.0, kw_only=True)
 
     def to_whoosh(self) -> wq.Query:
         raise NotImplementedError
 
-    def boosted(self, boost: float) -> Node:
-        return dataclasses.replace(self, boost=self.boost * boost)  # type: ignore[attr-defined]
+    def boosted(self, boost: float) -> Self:
+        """The same node, its scores multiplied by `boost`."""
+        return dataclasses.replace(self, boost=self.boost * boost)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,7 +57,6 @@ class Term(Node):
 
     field: str
     text: str
-    boost: float = 1.0
 
     def to_whoosh(self):
         return wq.Term(self.field, self.text, boost=self.boost)
@@ -65,7 +68,6 @@ class Phrase(Node):
 
     field: str
     words: tuple[str, ...]
-    boost: float = 1.0
 
     def to_whoosh(self):
         return wq.Phrase(self.field, list(self.words), boost=self.boost)
@@ -77,7 +79,6 @@ class Prefix(Node):
 
     field: str
     text: str
-    boost: float = 1.0
 
     def to_whoosh(self):
         return wq.Prefix(self.field, self.text, boost=self.boost)
@@ -86,7 +87,6 @@ class Prefix(Node):
 @dataclasses.dataclass(frozen=True)
 class And(Node):
     parts: tuple[Node, ...]
-    boost: float = 1.0
 
     def to_whoosh(self):
         return wq.And([p.to_whoosh() for p in self.parts], boost=self.boost)
@@ -95,7 +95,6 @@ class And(Node):
 @dataclasses.dataclass(frozen=True)
 class Or(Node):
     parts: tuple[Node, ...]
-    boost: float = 1.0
 
     def to_whoosh(self):
         return wq.Or([p.to_whoosh() for p in self.parts], boost=self.boost)
@@ -107,7 +106,6 @@ class AtLeast(Node):
 
     parts: tuple[Node, ...]
     k: int
-    boost: float = 1.0
 
     def to_whoosh(self):
         import itertools
@@ -122,7 +120,6 @@ class AtLeast(Node):
 class AndNot(Node):
     positive: Node
     negative: Node
-    boost: float = 1.0
 
     def to_whoosh(self):
         return _with_boost(wq.AndNot(self.positive.to_whoosh(), self.negative.to_whoosh()), self.boost)
@@ -134,7 +131,6 @@ class AndMaybe(Node):
 
     required: Node
     optional: Node
-    boost: float = 1.0
 
     def to_whoosh(self):
         return _with_boost(wq.AndMaybe(self.required.to_whoosh(), self.optional.to_whoosh()), self.boost)
@@ -143,8 +139,6 @@ class AndMaybe(Node):
 @dataclasses.dataclass(frozen=True)
 class Every(Node):
     """Every document (browsing)."""
-
-    boost: float = 1.0
 
     def to_whoosh(self):
         return wq.Every()
@@ -216,7 +210,9 @@ def word_query(word: Word, known: Vocabulary) -> Node | None:
     return either(alternatives)
 
 
-def compile_query(parsed: ParsedQuery, known: Vocabulary, variants: Callable[[str], list[str]] | None = None) -> Plan:
+def compile_query(
+    parsed: ParsedQuery, known: Vocabulary, variants: Callable[[str], Sequence[str]] | None = None
+) -> Plan:
     """The query for the words of `parsed` (None when it has none: filters only, browse) and its marks.
 
     `variants(word)` gives other spellings of an unquoted word to search as well (regional word forms)."""
@@ -247,13 +243,14 @@ def compile_query(parsed: ParsedQuery, known: Vocabulary, variants: Callable[[st
     joined = analysis.stream(together)
     if groups and len(joined) > 1 and all(len(g) == 1 for g in parsed.groups):
         # The words typed side by side, in a headline above all: an article headed so ranks first.
-        bonus = [
-            Phrase("title_grams", tuple(analysis.bigrams(joined)), TITLE_VERBATIM_BOOST)
+        bonus: list[Node] = [
+            Phrase("title_grams", tuple(analysis.bigrams(joined)), boost=TITLE_VERBATIM_BOOST)
             if len(joined) > 2
-            else Term("title_grams", joined, TITLE_VERBATIM_BOOST)
+            else Term("title_grams", joined, boost=TITLE_VERBATIM_BOOST)
         ]
-        if len(parsed.groups) > 1:
-            bonus.append(verbatim(together).boosted(SIDE_BY_SIDE_BOOST))  # type: ignore[union-attr]
+        # (never None here: `together` has two searchable characters or more)
+        if len(parsed.groups) > 1 and (side_by_side := verbatim(together)) is not None:
+            bonus.append(side_by_side.boosted(SIDE_BY_SIDE_BOOST))
         q = AndMaybe(q, either(bonus))
     if excluded:
         q = AndNot(q, either(excluded))

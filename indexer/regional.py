@@ -239,7 +239,8 @@ def build_table(usage: dict[str, Usage] | None = None) -> tuple[list[tuple[str, 
     """The pairs to ship, as written and sorted by folded form, and how many were dropped for each reason."""
     usage = read_usage() if usage is None else usage
     removed = _removed()
-    kept, dropped = [], {}
+    kept: list[tuple[str, str]] = []
+    dropped: dict[str, int] = {}
     for key, pair in sorted(candidates().items()):
         reason = "removed by regional_extra.tsv" if key in removed else judge(*key, usage)
         if reason:

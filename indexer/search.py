@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,6 +34,9 @@ from .plan import Mark
 from .query import Filters
 from .record import Article
 from .snippets import Snippet, highlight, snippet
+
+if TYPE_CHECKING:
+    from whoosh.searching import Searcher
 
 MAX_PAGE = 1000
 MAX_PER_PAGE = 100
@@ -182,7 +186,7 @@ class Index:
 class _Found:
     """A query's matches over the index (before and after the filters), scores and what the page says."""
 
-    searcher: object
+    searcher: Searcher
     sets: FacetSets
     parsed: query_module.ParsedQuery
     plan: plan_module.Plan

@@ -238,7 +238,7 @@ class SegmentBuilder:
                         yield name, t, live[t]
                     live.clear()
                     continue
-                live_parts = self._split(live)
+                live_parts: list[dict | None] = list(self._split(live))
                 live.clear()
                 for p in range(_PARTS):
                     merged: dict | None = None
@@ -294,7 +294,7 @@ class SegmentBuilder:
                 pass
 
 
-def _merge_into(merged: dict | None, part: dict) -> dict | None:
+def _merge_into(merged: dict | None, part: dict | None) -> dict | None:
     """Append `part`'s postings (later documents) to `merged`'s, term by term."""
     if not part:
         return merged

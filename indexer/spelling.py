@@ -106,8 +106,13 @@ def correct(index, found) -> Correction | None:
         return None
     query = parsed.text
     for typed, corrected in changes:
-        query = re.sub(rf"(^|[\s:：]){re.escape(typed)}(?=\s|$)", lambda m, c=corrected: m.group(1) + c, query, count=1)
+        query = _replace_word(query, typed, corrected)
     return Correction(query, changes) if query != parsed.text else None
+
+
+def _replace_word(query: str, typed: str, corrected: str) -> str:
+    """`query` with the first `typed` that stands as a word (or a filter's value) replaced by `corrected`."""
+    return re.sub(rf"(^|[\s:：]){re.escape(typed)}(?=\s|$)", lambda m: m.group(1) + corrected, query, count=1)
 
 
 def candidates(lexicon, typed: str, as_typed: str = "") -> list[tuple[float, str, int]]:

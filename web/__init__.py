@@ -21,6 +21,7 @@ import os
 import threading
 
 from flask import Flask, current_app
+from flask.json.provider import DefaultJSONProvider
 
 from indexer.errors import SearchError
 from indexer.search import BUDGET_SECONDS
@@ -28,6 +29,13 @@ from indexer.search import BUDGET_SECONDS
 __all__ = ["IndexUnavailable", "create_app", "get_index"]
 
 _EXTENSION = "chaoyang_search"
+
+
+class _JSON(DefaultJSONProvider):
+    """Flask's JSON as UTF-8 (not \\u escapes), keys in the order they were put (`export.results_json`)."""
+
+    ensure_ascii = False
+    sort_keys = False
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -66,8 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.debug = False
-    app.json.ensure_ascii = False  # UTF-8 JSON, not \u escapes
-    app.json.sort_keys = False  # keep the order of `export.results_json`
+    app.json = _JSON(app)
     app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock()}
 
     from . import api, article, errors, exports, feeds, i18n, logs, search_page, state, suggest, text, zone

@@ -158,7 +158,8 @@ def year_chart(results, state, stack: bool = True) -> Chart | None:
     scale = (baseline - TOP) / top
 
     chosen = results.filters.years()
-    bars, used, shared = [], {}, False
+    bars, shared = [], False
+    used: dict[str, Segment] = {}  # the legend: zone title → its segment
     for i, year in enumerate(axis):
         n = years.get(year, 0)
         x = LEFT + slot * i + (slot - bar_width) / 2

@@ -96,17 +96,22 @@ def read_catalog() -> Catalog:
         return pofile.read_po(f, locale=LOCALE)
 
 
+def _ids(catalog: Catalog) -> set[str]:
+    """The catalog's message ids (each one string: `KEYWORDS` extracts no plural forms)."""
+    return {m.id for m in catalog if isinstance(m.id, str) and m.id}
+
+
 def update() -> tuple[list[str], list[str]]:
     """Bring the catalog in line with the code: returns the ids added (untranslated) and those dropped."""
     template = extracted()
     catalog = read_catalog() if CATALOG.exists() else Catalog(locale=LOCALE)
-    before = {m.id for m in catalog if m.id}
+    before = _ids(catalog)
     catalog.update(template, no_fuzzy_matching=True, update_header_comment=False, update_creation_date=False)
     catalog.obsolete.clear()
     catalog.fuzzy = False  # the header: a fuzzy one would leave the compiled catalog without its charset
     catalog.project, catalog.version = "chaoyang-search", ""
     catalog.header_comment = HEADER
-    after = {m.id for m in catalog if m.id}
+    after = _ids(catalog)
     CATALOG.parent.mkdir(parents=True, exist_ok=True)
     with open(CATALOG, "wb") as f:
         pofile.write_po(f, catalog, width=0, omit_header=False, sort_output=False, include_lineno=False)

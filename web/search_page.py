@@ -136,7 +136,8 @@ def _pagination(state: State, results) -> dict | None:
         return None
     page = state.page
     shown = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
-    items, previous = [], 0
+    items: list[dict | None] = []  # None: a gap (…)
+    previous = 0
     for n in shown:
         if n - previous > 1:
             items.append(None)  # a gap: …

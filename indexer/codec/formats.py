@@ -39,12 +39,13 @@ def unpack_positions(values: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
     lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
     raw = np.frombuffer(b"".join(values), dtype=np.uint8)
     last = raw < 128  # the last byte of each varint
+    deltas: np.ndarray
     if last.all():
         deltas = raw.astype(np.int64)
     else:
         ends = np.flatnonzero(last)
         starts = np.concatenate(([0], ends[:-1] + 1))
-        group = np.cumsum(last) - last
+        group: np.ndarray = np.cumsum(last) - last  # the varint each byte belongs to
         shift = 7 * (np.arange(len(raw)) - starts[group])
         deltas = np.add.reduceat((raw & 127).astype(np.int64) << shift, starts) if len(starts) else raw[:0]
     before = np.concatenate(([0], np.cumsum(last)))

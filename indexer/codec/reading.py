@@ -12,6 +12,7 @@ import struct
 import zlib
 from array import array
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from whoosh.codec import whoosh3
@@ -189,9 +190,10 @@ def field_lengths(leaf, fieldname: str) -> np.ndarray | None:
 LENGTHS = np.array([whoosh3.byte_to_length(b) if b else 1 for b in range(256)], dtype=np.float64)
 
 
-def column_values(storage, segments: list, fieldname: str, column) -> Iterable[tuple[int, int, object]]:
+def column_values(storage, segments: list, fieldname: str, column) -> Iterable[tuple[int, int, Any]]:
     """(document number in the index, in its segment, value) of a column for every live document of
-    `segments`, opening only each segment's per-document files (not its terms)."""
+    `segments`, opening only each segment's per-document files (not its terms). The values are of the
+    column's kind (bytes for a `VarBytesColumn`)."""
     base = 0
     for segment in segments:
         files = segment.open_compound_file(storage) if segment.is_compound() else storage

@@ -113,6 +113,9 @@ class TermsWriter:
             deltas = [bids[0]]
             deltas += [y - x for x, y in itertools.pairwise(bids)]
             w0 = bw[0]
+            # A block's weights: None (all 1), one weight for all, or each its own; its values likewise.
+            mw: float | array | tuple[float, ...] | None
+            mv: bytes | tuple[bytes, ...] | None
             if bw.count(w0) == len(bw):
                 mw = None if w0 == 1.0 else w0
             else:
