@@ -129,7 +129,7 @@ def _make_web_app(index_dir):
     repo = str(pathlib.Path(__file__).resolve().parent.parent)
     module = sys.modules.get("web")
     if module is not None and getattr(module, "__file__", None) is None:
-        del sys.modules["web"]  # a namespace package from an old editable install (see test_web.import_web)
+        del sys.modules["web"]  # a namespace package, left by an old editable install
     if repo not in sys.path:
         sys.path.insert(0, repo)
     return importlib.import_module("web").create_app({"INDEX_DIR": str(index_dir)})
