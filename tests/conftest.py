@@ -8,6 +8,7 @@ import pathlib
 import pytest
 from click.testing import CliRunner
 
+import web
 from fixtures import SEEDS
 from indexer import index
 from indexer.search import Index
@@ -42,3 +43,21 @@ def news_index_dir(tmp_path_factory) -> pathlib.Path:
     report = index.update(path, [source])
     assert len(report.added) == len(news.ARTICLES), report.summary()
     return path
+
+
+@pytest.fixture(scope="session")
+def app(seed_index_dir):
+    """The web app over the seed index."""
+    return web.create_app({"INDEX_DIR": str(seed_index_dir)})
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    """A test client of `app` (the app sets no cookies: one client serves every test)."""
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def news_client(news_index_dir):
+    """A test client of the web app over the news written for the tests."""
+    return web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client()

@@ -1,7 +1,8 @@
 """Helpers the tests import (pytest's fixtures stay in conftest.py, which uses these): the seeds, articles
-written for a test, corpora of many small articles cut from the seeds' paragraphs in every format, and a real
-`search serve` process that is ready when handed over and always stopped and reaped. (`news.py` holds the
-real-looking news articles written for the tests: data, not helpers.)"""
+written for a test, corpora of many small articles cut from the seeds' paragraphs in every format, the CLI run
+in this process, web pages read as a user reads them, and a real `search serve` process that is ready when
+handed over and always stopped and reaped. (`news.py` holds the real-looking news articles written for the
+tests: data, not helpers.)"""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup
+from click.testing import CliRunner, Result
+
+from indexer.cli import cli
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -91,6 +98,74 @@ def write_jsonl(path: pathlib.Path, records: list[dict]) -> pathlib.Path:
 def records(texts: dict[str, str]) -> list[dict]:
     """Articles as JSON Lines records: the first line is the title."""
     return [{"id": doc_id, "title": text.split("\n")[0], "body": text} for doc_id, text in texts.items()]
+
+
+# ---------------------------------------------------------------------------------------------- the CLI
+
+
+def run(runner: CliRunner, *args: str, index_dir) -> Result:
+    """`search --index-dir INDEX_DIR ARGS` through click's test runner."""
+    return runner.invoke(cli, ["--index-dir", str(index_dir), *args])
+
+
+def result_ids(results) -> list[str]:
+    """The ids of a page of the engine's results (`search.search`), in order."""
+    return [h.id for h in results.hits]
+
+
+# ---------------------------------------------------------------------------------------------- web pages
+
+# Seeds the web tests name: the two articles about 凌钢, and the one about all seven zones.
+LINGGANG = ("001_f7b6dd57e2bee65a", "003_201a132a17332222")
+ALL_ZONES_DOC = "003_201a132a17332222"
+
+
+def page(client, url: str, status: int = 200) -> BeautifulSoup:
+    """The HTML page at `url` of a Flask test client, parsed, its status checked."""
+    response = client.get(url)
+    assert response.status_code == status, (url, response.status_code, response.get_data(as_text=True)[:500])
+    assert response.mimetype == "text/html"
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def hit_ids(soup: BeautifulSoup) -> list[str]:
+    """The ids of the articles a search page lists, in order."""
+    return [urlsplit(a["href"]).path.rsplit("/", 1)[-1] for a in soup.select(".hit-title a")]
+
+
+def stats(soup: BeautifulSoup) -> str:
+    """A search page's line of figures (how many results, how fast, which page), spaces squeezed."""
+    return " ".join(soup.select_one(".stats-line").get_text().split())
+
+
+def facet(soup: BeautifulSoup, field: str) -> dict[str, tuple[int, bool, str | None]]:
+    """{value: (count, selected, toggle link)} of one facet in the sidebar."""
+    out = {}
+    for item in soup.select("#filters .facet-value"):
+        if item.get("data-facet", field) != field:
+            continue
+        if item.name == "a":
+            value = item["data-value"]
+        else:  # chosen by a filter typed into the query: not a link
+            value = item.select_one(".facet-label").get_text().removesuffix(" 年")
+        out[value] = (int(item.select_one(".facet-count").get_text()), "is-selected" in item["class"], item.get("href"))
+    return out
+
+
+def visible_text(element) -> str:
+    """The element's text as seen on screen: without visually hidden parts and the × sign, spaces squeezed."""
+    copy = BeautifulSoup(str(element), "html.parser")
+    for hidden in copy.select(".visually-hidden, [aria-hidden=true]"):
+        hidden.decompose()
+    return " ".join(copy.get_text(" ").split())
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    """The parameters of a link."""
+    return parse_qs(urlsplit(url).query)
+
+
+# ---------------------------------------------------------------------------------------------- a server
 
 
 def children(pid: int) -> set[int]:

@@ -9,16 +9,12 @@ import click
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from fixtures import SEED_IDS, SEEDS, write_articles
+from fixtures import SEED_IDS, SEEDS, run, write_articles
 from indexer import cli as cli_module, export, metadata, record, search as search_module
 from indexer.articles import Article, read_articles
 from indexer.cli import cli
 
 FIXTURES = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-
-
-def run(runner, *args, index_dir):
-    return runner.invoke(cli, ["--index-dir", str(index_dir), *args])
 
 
 def hits(runner, index_dir, *args) -> list[str]:

@@ -35,11 +35,6 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture(scope="module")
-def news_client(news_index_dir):
-    return web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client()
-
-
 def all_ids(index_dir, q: str = "", sort: str = "relevance", **filters) -> list[str]:
     """Every match of a search, page by page through the engine: the export's oracle."""
     ix, chosen, ids, page = Index(index_dir), Filters(), [], 1

@@ -11,7 +11,6 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import web
 from indexer import query
 from indexer.errors import SearchError
 from web import i18n
@@ -73,11 +72,6 @@ def test_the_catalog_is_compiled_in_memory_and_fills_the_fields():
         i18n.message(SearchError("No article has {facet} “{value}”.", facet="site", value="x"))
         == "没有文章的来源是“x”。"
     )
-
-
-@pytest.fixture(scope="module")
-def client(seed_index_dir):
-    return web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
 
 
 QUERY_PARTS = st.sampled_from(

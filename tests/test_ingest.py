@@ -15,15 +15,11 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
 import fixtures
-from fixtures import SIMPLIFIED_SEED, TRADITIONAL_SEED, encodable
+from fixtures import SIMPLIFIED_SEED, TRADITIONAL_SEED, encodable, run
 from indexer import articles, index
 from indexer.articles import Meter
 from indexer.cli import cli
 from indexer.terminal import Progress
-
-
-def run(runner, *args, index_dir):
-    return runner.invoke(cli, ["--index-dir", str(index_dir), *args])
 
 
 def hits(runner, index_dir, *query) -> list[dict]:

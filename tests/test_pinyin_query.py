@@ -10,16 +10,12 @@ import pytest
 from hypothesis import assume, given, settings, strategies as st
 
 import fixtures
-from fixtures import SEEDS
+from fixtures import SEEDS, result_ids
 from indexer import index, lexicon, pinyin, pinyin_query
 from indexer.query import Word, parse
 from indexer.search import Index, search
 
 PROPERTY = settings(max_examples=60, deadline=None)
-
-
-def hit_ids(results) -> list[str]:
-    return [h.id for h in results.hits]
 
 
 @pytest.mark.parametrize(
@@ -43,7 +39,7 @@ def test_pinyin_finds_what_the_characters_find(seed_index, typed, word):
     results = search(seed_index, typed, per_page=100)
     assert results.pinyin == {"typed": typed, "searched": [word]}
     assert results.total > 0
-    assert hit_ids(results) == hit_ids(search(seed_index, word, per_page=100))
+    assert result_ids(results) == result_ids(search(seed_index, word, per_page=100))
     assert any(m.text == word for m in results.marks)  # the characters are highlighted
 
 
@@ -110,7 +106,7 @@ def test_any_vocabulary_word_typed_in_pinyin_finds_that_word(seed_index, data):
     assert first == read[0].text and cost[first] <= cost[word]
     same = search(seed_index, " OR ".join(results.pinyin["searched"]), per_page=100)
     assume(same.searched_instead is None)  # the characters, typed, would be corrected (pinyin is not)
-    assert results.total == same.total > 0 and set(hit_ids(results)) == set(hit_ids(same))
+    assert results.total == same.total > 0 and set(result_ids(results)) == set(result_ids(same))
 
 
 @PROPERTY

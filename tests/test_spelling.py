@@ -9,14 +9,11 @@ import functools
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from fixtures import result_ids
 from indexer import analysis, lexicon, pinyin, spelling
 from indexer.search import search
 
 PROPERTY = settings(max_examples=80, deadline=None)
-
-
-def hit_ids(results) -> list[str]:
-    return [h.id for h in results.hits]
 
 
 @pytest.mark.parametrize(
@@ -34,7 +31,7 @@ def test_a_typo_that_finds_nothing_is_searched_as_corrected(seed_index, typed, m
     results = search(seed_index, typed, per_page=100)
     assert (results.suggestion, results.searched_instead) == (meant, typed)
     right = search(seed_index, meant, per_page=100)
-    assert results.total == right.total > 0 and hit_ids(results) == hit_ids(right)
+    assert results.total == right.total > 0 and result_ids(results) == result_ids(right)
     assert right.suggestion is None
 
 

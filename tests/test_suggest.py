@@ -10,18 +10,12 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import given, settings, strategies as st
 
-import web
 from indexer import analysis, lexicon, pinyin
 from indexer.cli import cli
 from indexer.errors import SearchError
 from indexer.suggest import KINDS, LIMIT, suggest
 
 PROPERTY = settings(max_examples=100, deadline=None)
-
-
-@pytest.fixture(scope="module")
-def client(seed_index_dir):
-    return web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
 
 
 def texts(found) -> list[str]:

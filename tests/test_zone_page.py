@@ -7,28 +7,15 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import feedparser
 import pytest
-from bs4 import BeautifulSoup
 
 import web
-from fixtures import write_articles
+from fixtures import page, write_articles
 from indexer import index, metadata
 from indexer.query import Filters
 from indexer.search import Index, search
 
 ZONES = metadata.gazetteer()[1]
 LINGYUAN = next(z for z in ZONES if z.short == "凌源")
-
-
-@pytest.fixture(scope="module")
-def client(seed_index_dir):
-    return web.create_app({"INDEX_DIR": str(seed_index_dir)}).test_client()
-
-
-def page(client, url: str, status: int = 200) -> BeautifulSoup:
-    response = client.get(url)
-    assert response.status_code == status, (url, response.status_code)
-    assert response.mimetype == "text/html"
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
 def zone_search(seed_index_dir, zone: str, **more):
