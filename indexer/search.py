@@ -291,15 +291,13 @@ def search(
     ranked = found.ranked(sort, page * per_page)[(page - 1) * per_page :]
     hits = [_hit(found.searcher, docnum, score, found.plan, found.relaxed) for docnum, score in ranked]
     filters = found.parsed.filters
-    without = (
-        {}
-        if total
-        else {
+    without = {}  # no results: what each filter's removal would give
+    if not total:
+        without = {
             (facet, value): found.count(filters.replace(facet, [v for v in values if v != value]))
             for facet, values in filters.chosen.items()
             for value in values
         }
-    )
     return Results(
         query,
         total,
