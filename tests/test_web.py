@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import web
 from conftest import write_articles
@@ -812,3 +814,19 @@ def test_the_chart_legend_lists_only_zones_that_have_articles(tmp_path):
     assert soup.select_one("figure.chart svg") is not None and soup.select_one(".legend") is None
     seeds = page(web.create_app({"INDEX_DIR": str(tmp_path / "general-ix")}).test_client(), "/?zone=凌源")
     assert [li["title"] for li in seeds.select(".legend li")] == ["凌源经济开发区"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(q=st.text(max_size=20), zones=st.lists(st.text(max_size=6), max_size=3), page=st.integers(1, 1000))
+def test_links_are_what_url_for_builds(q, zones, page):
+    """`state.link` builds the path once per request and the query itself: the same URLs as `url_for`."""
+    from flask import url_for
+
+    from web.state import link
+
+    app = web.create_app({"INDEX_DIR": "/nonexistent"})
+    params = {"q": q, "zone": zones, "page": page}
+    with app.test_request_context("/"):
+        for endpoint, path in (("search.index", {}), ("article.document", {"doc_id": "a-1"})):
+            assert link(endpoint, params, **path) == url_for(endpoint, **path, **params)
+            assert link(endpoint, params, True, **path) == url_for(endpoint, _external=True, **path, **params)
