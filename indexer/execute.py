@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
+from itertools import compress
 
 import numpy as np
 from whoosh import scoring
@@ -136,7 +137,7 @@ class Segment:
             if not keep.any():
                 return self.nothing()
             assert postings.values is not None  # read with values=True
-            values = [v for v, k in zip(postings.values, keep.tolist()) if k]
+            values = list(compress(postings.values, keep.tolist()))
             counts, positions = codec.unpack_positions(values)
             numbers = np.repeat(postings.ids[keep] * _DOC + (_BIAS - j), counts) + positions
             starts = numbers if starts is None else starts[_within(numbers, starts)]

@@ -169,10 +169,21 @@ class FacetSets:
             others = self.allowed(filters, skip=name)
             base = matched if others is None else matched & others
             chosen = set(filters.selected(name))
-            found = self.counts(name, base).tolist()
-            values = [FacetValue(v, n, v in chosen) for v, n in zip(self.values[name], found) if n or v in chosen]
-            values.sort(key=_ORDER.get(name, _by_count))
+            found = self.counts(name, base)
             shown = SHOWN.get(name)
+            if shown is None:
+                candidates = np.flatnonzero(found)
+            else:  # thousands of values: only the most frequent are shown, so only they are sorted
+                candidates = np.flatnonzero(found)
+                if len(candidates) > shown:
+                    cut = np.partition(found[candidates], len(candidates) - shown)[len(candidates) - shown]
+                    candidates = candidates[found[candidates] >= cut]
+            names, counts = self.values[name], found.tolist()
+            values = [FacetValue(names[i], counts[i], names[i] in chosen) for i in candidates.tolist()]
+            listed = {fv.value for fv in values}
+            index = self._index[name]
+            values += [FacetValue(v, counts[index[v]], True) for v in chosen if v in index and v not in listed]
+            values.sort(key=_ORDER.get(name, _by_count))
             if shown is not None and len(values) > shown:
                 values = values[:shown] + [v for v in values[shown:] if v.selected]
             result[name] = values

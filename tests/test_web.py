@@ -8,6 +8,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given, settings, strategies as st
 
 import web
 from fixtures import ALL_ZONES_DOC, LINGGANG, page
@@ -141,3 +142,19 @@ def test_the_site_title_and_tagline_are_settings(news_index_dir, monkeypatch):
     soup = page(web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client(), "/")
     assert soup.select_one(".hero h1").get_text() == "环境变量里的标题"
     assert soup.select_one(".hero p").get_text() == "环境变量里的标语"
+
+
+@settings(max_examples=200, deadline=None)
+@given(q=st.text(max_size=20), zones=st.lists(st.text(max_size=6), max_size=3), page=st.integers(1, 1000))
+def test_links_are_what_url_for_builds(q, zones, page):
+    """`state.link` builds the path once per request and the query itself: the same URLs as `url_for`."""
+    from flask import url_for
+
+    from web.state import link
+
+    app = web.create_app({"INDEX_DIR": "/nonexistent"})
+    params = {"q": q, "zone": zones, "page": page}
+    with app.test_request_context("/"):
+        for endpoint, path in (("search.index", {}), ("article.document", {"doc_id": "a-1"})):
+            assert link(endpoint, params, **path) == url_for(endpoint, **path, **params)
+            assert link(endpoint, params, True, **path) == url_for(endpoint, _external=True, **path, **params)

@@ -9,8 +9,9 @@ Datasette does; options that only a format knows start with an underscore (`_bom
 from __future__ import annotations
 
 import dataclasses
+from urllib.parse import urlencode
 
-from flask import url_for
+from flask import g, url_for
 
 from indexer import metadata, record
 from indexer.errors import SearchError
@@ -20,6 +21,27 @@ from indexer.search import MAX_PAGE, MAX_PER_PAGE
 FIELDS = record.FACET_NAMES
 FIELD_LABELS = {f.name: f.label for f in record.FACETS}
 SORT_LABELS = {"relevance": "相关度", "date": "时间"}
+
+
+# How `url_for` encodes a query string (Werkzeug's rules: `urlencode` with the WHATWG's safe characters).
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def link(endpoint: str, params: dict, external: bool = False, **path) -> str:
+    """`url_for(endpoint, **path, **params)`, the same URL, with the path built once per request: a page has a
+    hundred links that differ only in their query (Werkzeug's URL building was an eighth of a page's time)."""
+    cache = g.setdefault("paths", {})
+    key = (endpoint, external, tuple(path.items()))
+    base = cache.get(key)
+    if base is None:
+        base = cache[key] = url_for(endpoint, _external=external, **path)
+    items = [
+        (k, v)
+        for k, values in params.items()
+        if values is not None
+        for v in (values if isinstance(values, (list, tuple)) else [values])
+    ]
+    return f"{base}?{urlencode(items, safe=_QUERY_SAFE)}" if items else base
 
 
 def zone_short(name: str) -> str:
@@ -124,7 +146,7 @@ class State:
         return params
 
     def url(self, endpoint: str = "search.index", _external: bool = False, **changes) -> str:
-        return url_for(endpoint, _external=_external, **self.params(**changes))
+        return link(endpoint, self.params(**changes), _external)
 
     def canonical_url(self) -> str:
         """This page's one absolute URL (parameters in canonical order and form)."""
@@ -132,7 +154,7 @@ class State:
 
     def format_url(self, endpoint: str, _external: bool = False, **extra) -> str:
         """The whole search (every page) in another format: `exports.csv`, `exports.atom`, `api.search`."""
-        return url_for(endpoint, _external=_external, **self.params(), **extra)
+        return link(endpoint, {**self.params(), **extra}, _external)
 
     def page_url(self, page: int) -> str:
         return self.url(page=page)
@@ -142,7 +164,7 @@ class State:
 
     def doc_url(self, doc_id: str, _external: bool = False) -> str:
         """The article page, carrying this search so that it can highlight and link back."""
-        return url_for("article.document", doc_id=doc_id, _external=_external, **self.params(page=self.page))
+        return link("article.document", self.params(page=self.page), _external, doc_id=doc_id)
 
     def back_url(self) -> str:
         return self.url(page=self.page)
