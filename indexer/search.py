@@ -8,6 +8,7 @@ counted by facet (`indexer.facets`); the page's hits get snippets as spans (`ind
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import os
 import threading
@@ -42,6 +43,7 @@ MAX_PAGE = 1000
 MAX_PER_PAGE = 100
 SORTS = ("relevance", "date")
 RELATED_CHARS = 1000
+RELATED_KEPT = 4096
 RELATED_WORDS = 12
 # No search works longer than this (seconds) before answering with what it found (`Results.timed_out`).
 BUDGET_SECONDS = 1.0
@@ -107,6 +109,8 @@ class Index:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._facets: dict[int, FacetSets] = {}
+        # Related articles depend on the article and the index generation alone: kept for the pages viewed.
+        self._related: collections.OrderedDict[tuple[int, str, int], list[Article]] = collections.OrderedDict()
 
     def searcher(self):
         s = getattr(self._local, "searcher", None)
@@ -153,8 +157,22 @@ class Index:
         return self.searcher().document_number(id=doc_id)
 
     def related(self, doc: Article, limit: int = 5) -> list[Article]:
-        """Articles like `doc`: those sharing most of the rarer words of its headline and lead."""
+        """Articles like `doc`: those sharing most of the rarer words of its headline and lead (remembered for
+        the last `RELATED_KEPT` articles asked about in this index generation)."""
         searcher = self.searcher()
+        key = (searcher.reader().generation(), doc.id, limit)
+        with self._lock:
+            if key in self._related:
+                self._related.move_to_end(key)
+                return self._related[key]
+        found = self._find_related(searcher, doc, limit)
+        with self._lock:
+            self._related[key] = found
+            while len(self._related) > RELATED_KEPT:
+                self._related.popitem(last=False)
+        return found
+
+    def _find_related(self, searcher, doc: Article, limit: int) -> list[Article]:
         reader = searcher.reader()
         lead = analysis.clean(doc.title + "\n" + doc.body)[:RELATED_CHARS]
         words = [w for w in analysis.query_words(lead, self.vocabulary(searcher)) if len(w) > 1]
