@@ -400,7 +400,7 @@ def serve_command(obj, host, port, threads, workers) -> None:
     from web.server import serve
 
     _ensure_index(obj["index_dir"])
-    config = {"INDEX_DIR": os.path.abspath(obj["index_dir"])}
+    config = {"INDEX_DIR": os.path.abspath(obj["index_dir"]), "WARM": True}
     try:
         listener = socket.create_server((host, port), backlog=1024)
     except OSError as e:

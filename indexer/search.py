@@ -156,6 +156,16 @@ class Index:
     def docnum(self, doc_id: str) -> int | None:
         return self.searcher().document_number(id=doc_id)
 
+    def warm(self) -> None:
+        """Load now what the first searches would otherwise wait for: the generation's facets and vocabulary,
+        and the dictionary corrections consult (a server does this before it says it is ready)."""
+        from . import lexicon, spelling
+
+        searcher = self.searcher()
+        self.facet_sets(searcher)
+        lexicon.for_searcher(self, searcher)
+        spelling.in_dictionary("")
+
     def related(self, doc: Article, limit: int = 5) -> list[Article]:
         """Articles like `doc`: those sharing most of the rarer words of its headline and lead (remembered for
         the last `RELATED_KEPT` articles asked about in this index generation)."""

@@ -158,3 +158,13 @@ def test_links_are_what_url_for_builds(q, zones, page):
         for endpoint, path in (("search.index", {}), ("article.document", {"doc_id": "a-1"})):
             assert link(endpoint, params, **path) == url_for(endpoint, **path, **params)
             assert link(endpoint, params, True, **path) == url_for(endpoint, _external=True, **path, **params)
+
+
+def test_a_warm_app_opens_its_index_and_loads_what_searches_need_when_it_is_made(seed_index_dir):
+    from indexer import lexicon
+
+    app = web.create_app({"INDEX_DIR": str(seed_index_dir), "WARM": True})
+    index = app.extensions["chaoyang_search"]["index"]
+    assert index is not None and index._facets  # facet sets of the current generation
+    assert index in lexicon._CACHES  # the vocabulary, loaded
+    assert web.create_app({"INDEX_DIR": "/nonexistent", "WARM": True})  # no index yet: the pages say so later

@@ -39,8 +39,8 @@ class _JSON(DefaultJSONProvider):
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """The web app; `config` overrides the defaults (INDEX_DIR, PER_PAGE, CHART, RELATED, SITE_TITLE,
-    SITE_TAGLINE, FEED_SIZE, ZONE_LATEST, TAG_AUTHORITY, TAG_DATE)."""
+    """The web app; `config` overrides the defaults (INDEX_DIR, PER_PAGE, CHART, SEARCH_BUDGET, RELATED, SITE_TITLE,
+    SITE_TAGLINE, FEED_SIZE, ZONE_LATEST, TAG_AUTHORITY, TAG_DATE, WARM)."""
     app = Flask(__name__)
     app.config.from_mapping(
         # Where the index lives; `search serve` passes an absolute path.
@@ -67,6 +67,9 @@ def create_app(config: dict | None = None) -> Flask:
         # Feed entry ids are tag URIs: tag:AUTHORITY,DATE:article/ID (default authority: the request's host).
         TAG_AUTHORITY=os.environ.get("SEARCH_TAG_AUTHORITY", ""),
         TAG_DATE="2025",
+        # Open the index and load its facets and vocabulary when the app is made, not on the first requests
+        # (`search serve` does; tests make many apps).
+        WARM=False,
         # Never: the debugger would run code for anyone who can reach the page.
         DEBUG=False,
         PROPAGATE_EXCEPTIONS=False,
@@ -98,6 +101,12 @@ def create_app(config: dict | None = None) -> Flask:
     def site() -> dict:
         return {"site_title": app.config["SITE_TITLE"], "site_tagline": app.config["SITE_TAGLINE"]}
 
+    if app.config["WARM"]:
+        with app.app_context():
+            try:
+                get_index().warm()
+            except IndexUnavailable:
+                pass  # the pages say so (503) until there is an index
     return app
 
 
