@@ -85,15 +85,17 @@ def start_server(index_dir: str, port: int, threads: int, workers: int = 1) -> s
     raise SystemExit(f"the server did not start: see {log.name}")
 
 
-def _tree_rss(proc: psutil.Process) -> int:
-    """RSS of the server and its worker processes (pages they share, such as the mapped index, counted in each)."""
-    total = 0
+def _tree_rss(proc: psutil.Process) -> tuple[int, int]:
+    """RSS of the server and its worker processes (pages they share, such as the mapped index, counted in each),
+    and their PSS (a shared page counted once, in shares: the memory the server really takes)."""
+    rss = pss = 0
     for p in [proc, *proc.children(recursive=True)]:
         try:
-            total += p.memory_info().rss
-        except psutil.NoSuchProcess:
+            rss += p.memory_info().rss
+            pss += getattr(p.memory_full_info(), "pss", 0)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass
-    return total
+    return rss, pss
 
 
 def query_text(spec) -> tuple[str, dict]:
@@ -323,7 +325,8 @@ def main(argv: list[str] | None = None) -> None:
         "mean_ms": round(statistics.fmean(latencies), 1),
         "errors": len(errors),
         "error_statuses": sorted({s for _, _, s, _ in errors}),
-        "server_rss_mb": {"start": round(rss[0] / 2**20), "peak": round(max(rss) / 2**20)},
+        "server_rss_mb": {"start": round(rss[0][0] / 2**20), "peak": round(max(r for r, _ in rss) / 2**20)},
+        "server_pss_mb": {"start": round(rss[0][1] / 2**20), "peak": round(max(p for _, p in rss) / 2**20)},
         "by_kind": by_kind,
         "by_worst_case": by_worst_case,
         "update": update_log,
@@ -353,11 +356,15 @@ def markdown(r: dict) -> str:
         f"index): ≥ {TARGETS['throughput_rps']} requests/s, p95 ≤ {TARGETS['p95_ms']} ms, "
         f"{TARGETS['errors']} errors. Load average before/after: {r['load_before']} / {r['load_after']}.",
         "",
-        "| requests | throughput | p50 | p95 | p99 | errors | server RSS start → peak |",
-        "|---|---|---|---|---|---|---|",
+        "| requests | throughput | p50 | p95 | p99 | errors | server RSS start → peak | server PSS start → peak |",
+        "|---|---|---|---|---|---|---|---|",
         f"| {r['requests']} | {r['throughput_rps']} req/s {met['throughput_rps']} | {r['p50_ms']} ms | "
         f"{r['p95_ms']} ms {met['p95_ms']} | {r['p99_ms']} ms | {r['errors']} {met['errors']} | "
-        f"{r['server_rss_mb']['start']} → {r['server_rss_mb']['peak']} MB |",
+        f"{r['server_rss_mb']['start']} → {r['server_rss_mb']['peak']} MB | "
+        f"{r['server_pss_mb']['start']} → {r['server_pss_mb']['peak']} MB |",
+        "",
+        "RSS counts the pages the processes share (the memory-mapped index above all) in each process; PSS "
+        "counts a shared page once, in shares: the memory the server takes.",
         "",
         "| kind | requests | p50 | p95 | p99 | max | errors |",
         "|---|---:|---:|---:|---:|---:|---:|",

@@ -24,22 +24,17 @@ DEFAULT_SEEDS = "seeds"
 QUERY_HELP = """\
 \b
 Query language:
-  装备制造 凌钢            articles with both words
-  凌钢 OR 鞍钢             articles with either word
-  开发区 -凌源             the first word but not the second
-  "装备制造"               that exact phrase (either script)
+  装备制造 凌钢            articles with both words (also AND, and, +凌钢)
+  凌钢 OR 鞍钢             articles with either word (also or, |)
+  开发区 -凌源             the first word but not the second (also NOT 凌源)
+  "装备制造"               that exact string (also “…” and 「…」)
   intitle:凌钢             in the headline
   zone:凌源 year:2019-2021 industry:新材料 company:凌钢集团 site:chinanews.com.cn
                            filters, the same as the options of the same names
+                           (source: is site:)
 Filters alone list the matching articles, newest first.
-Traditional and simplified script find each other.
-
-\b
-Example:
-  search 装备制造
-  search --zone 凌源
-  search index seeds/
-  search serve"""
+Traditional and simplified script, and mainland and Taiwan wording (软件/軟體),
+find each other; pinyin (lingyuan) is read as the words it spells."""
 
 EXIT_CODES = """\
 \b

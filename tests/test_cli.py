@@ -55,6 +55,9 @@ def test_help_documents_the_query_language(runner):
         "-凌源",
         "OR",
         "intitle:",
+        "|",
+        "NOT",
+        "site:",
         "--index-dir",
         "SEARCH_INDEX_DIR",
     ):
