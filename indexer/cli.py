@@ -34,7 +34,14 @@ Query language:
                            (source: is site:)
 Filters alone list the matching articles, newest first.
 Traditional and simplified script, and mainland and Taiwan wording (软件/軟體),
-find each other; pinyin (lingyuan) is read as the words it spells."""
+find each other; pinyin (lingyuan) is read as the words it spells.
+
+\b
+Example:
+  search 装备制造
+  search --zone 凌源
+  search index seeds/
+  search serve"""
 
 EXIT_CODES = """\
 \b
