@@ -113,12 +113,19 @@ class Index:
         self._related: collections.OrderedDict[tuple[int, str, int], list[Article]] = collections.OrderedDict()
 
     def searcher(self):
+        """This thread's searcher, of the newest generation when an update has been committed since.
+
+        The searcher it replaces stays open until the next replacement: work of this thread that began on it
+        (and asks for the searcher again, say for an article's number) must not find its files closed."""
         s = getattr(self._local, "searcher", None)
         if s is None:
             s = self._local.searcher = self.ix.searcher(weighting=index_module.WEIGHTING)
         elif not s.up_to_date():
+            old = getattr(self._local, "previous", None)
+            if old is not None:
+                old.close()
+            self._local.previous = s
             # A fresh searcher, not Searcher.refresh(): that reuses segment readers and misses deletions.
-            s.close()
             s = self._local.searcher = self.ix.searcher(weighting=index_module.WEIGHTING)
         return s
 
@@ -139,8 +146,9 @@ class Index:
 
     def document(self, doc_id: str) -> Article | None:
         """The stored article with this id, or None."""
-        docnum = self.docnum(doc_id)
-        return None if docnum is None else record.from_stored(self.searcher().stored_fields(docnum))
+        searcher = self.searcher()
+        docnum = self.docnum(doc_id, searcher)
+        return None if docnum is None else record.from_stored(searcher.stored_fields(docnum))
 
     def marks(self, query: str) -> list[Mark]:
         """What a search for `query` marks in an article (none for a query that cannot be parsed)."""
@@ -153,8 +161,8 @@ class Index:
         except SearchError:
             return []
 
-    def docnum(self, doc_id: str) -> int | None:
-        return self.searcher().document_number(id=doc_id)
+    def docnum(self, doc_id: str, searcher=None) -> int | None:
+        return (searcher or self.searcher()).document_number(id=doc_id)
 
     def warm(self) -> None:
         """Load now what the first searches would otherwise wait for: the generation's facets and vocabulary,
@@ -198,16 +206,17 @@ class Index:
         found = execute.run(q, searcher, execute.Budget.of(BUDGET_SECONDS))
         sets = self.facet_sets(searcher)
         docs = found.matched & sets.all
-        me = self.docnum(doc.id)
+        me = self.docnum(doc.id, searcher)
         if me is not None:
             docs[me] = False
         return [record.from_stored(searcher.stored_fields(d)) for d, _ in execute.top(found.scores, docs, limit)]
 
     def close(self) -> None:
-        s = getattr(self._local, "searcher", None)
-        if s is not None:
-            s.close()
-            self._local.searcher = None
+        for name in ("searcher", "previous"):
+            s = getattr(self._local, name, None)
+            if s is not None:
+                s.close()
+                setattr(self._local, name, None)
 
 
 @dataclasses.dataclass

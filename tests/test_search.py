@@ -357,3 +357,26 @@ def test_a_word_finds_its_other_regional_forms_and_says_so(regional_index, q, ot
 def test_a_quoted_phrase_stays_exact(regional_index):
     results = search(regional_index, '"软件"')
     assert ids(results) == ["mainland"] and results.also == []
+
+
+def test_work_that_spans_a_commit_keeps_its_searcher(tmp_path, monkeypatch):
+    """An update committed while a request works (here: between finding related articles and reading them)
+    does not close the files under it; the next request sees the new generation."""
+    from indexer import execute
+
+    folder = write_articles(tmp_path / "in", {"a": "凌钢集团新闻\n\n凌钢集团扩建项目。", "b": "凌钢新闻\n\n凌钢集团产量。"})
+    index.update(tmp_path / "ix", [folder])
+    ix = Index(tmp_path / "ix")
+    doc = ix.document("a")
+    run = execute.run
+
+    def run_then_commit(*args, **kwargs):
+        found = run(*args, **kwargs)
+        write_articles(folder, {"c": "凌钢集团\n\n又一篇凌钢集团的新闻。"})
+        index.update(tmp_path / "ix", [folder])
+        return found
+
+    monkeypatch.setattr(execute, "run", run_then_commit)
+    assert [a.id for a in ix.related(doc)] == ["b"]
+    monkeypatch.setattr(execute, "run", run)
+    assert ix.document("c") is not None
