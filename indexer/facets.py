@@ -24,7 +24,7 @@ from .query import Filters
 
 EXTENSION = ".fct"
 # High-cardinality facets list their most frequent values only (selected ones always).
-SHOWN = {"company": 30, "site": 30}
+SHOWN = {"company": 12, "site": 12}
 
 
 @dataclasses.dataclass

@@ -364,7 +364,8 @@ def test_work_that_spans_a_commit_keeps_its_searcher(tmp_path, monkeypatch):
     does not close the files under it; the next request sees the new generation."""
     from indexer import execute
 
-    folder = write_articles(tmp_path / "in", {"a": "凌钢集团新闻\n\n凌钢集团扩建项目。", "b": "凌钢新闻\n\n凌钢集团产量。"})
+    texts = {"a": "凌钢集团新闻\n\n凌钢集团扩建项目。", "b": "凌钢新闻\n\n凌钢集团产量。"}
+    folder = write_articles(tmp_path / "in", texts)
     index.update(tmp_path / "ix", [folder])
     ix = Index(tmp_path / "ix")
     doc = ix.document("a")

@@ -9,6 +9,7 @@ Datasette does; options that only a format knows start with an underscore (`_bom
 from __future__ import annotations
 
 import dataclasses
+import functools
 from urllib.parse import urlencode
 
 from flask import g, url_for
@@ -70,6 +71,7 @@ def spans(years: set[int]) -> list[tuple[int, int]]:
     return out
 
 
+@functools.lru_cache(maxsize=8192)  # a page asks for each of its facet values (a pure function of them)
 def filterable(field: str, value) -> bool:
     """Whether a link filtering by facet `field`'s stored `value` works (and says what it shows): zones and
     industries only when the data files know them (an article may bring its own, kept as given), years when
