@@ -28,6 +28,7 @@ import functools
 import pathlib
 import re
 from collections.abc import Callable
+from itertools import accumulate
 
 DATA = pathlib.Path(__file__).with_name("data")
 USER_DICT = DATA / "userdict.txt"
@@ -251,19 +252,17 @@ def cut(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     """`words(text)` and `word_spans(text)` from one segmentation (the indexer needs both)."""
     simple = simplify(text)
     folded = fold(simple)  # the same length: a word's key is the folded text at the word's offsets
-    found, spans = [], []
-    at = 0
+    ends = list(accumulate(map(len, _jieba().cut(simple, True))))
+    starts = [0, *ends[:-1]]
+    keys = list(map(folded.__getitem__, map(slice, starts, ends)))
     word = _WORD_KEY.fullmatch
-    for piece in _jieba().cut(simple, True):
-        end = at + len(piece)
-        spans.append((at, end))
-        key = folded[at:end]
-        at = end
-        if word(key):
-            found.append(key)
-        elif key.strip() and word(key.strip()):
-            found.append(key.strip())
-    return found, spans
+    found = [k if word(k) else k.strip() for k in keys if word(k) or word(k.strip())]
+    return found, list(zip(starts, ends))
+
+
+def release() -> None:
+    """Free the segmenter's dictionary (a worker that has cut its last article needs the memory)."""
+    _jieba.cache_clear()
 
 
 # A word worth indexing: letters and digits (any script's: `str.isalnum`) or containing an ideograph.

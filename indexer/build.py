@@ -54,6 +54,10 @@ def build_segment(storage, schema, document: Callable, jobs, spill: int, parent:
         if not builder.docnum:
             builder.cancel()
             return None, inferred
+        if parent is not None:  # a worker: its segmenter's memory is the merge's now
+            from . import analysis
+
+            analysis.release()
         segment = builder.finish()
         segment.create_compound_file(storage)
         return segment, inferred
@@ -95,7 +99,7 @@ _ABORT = "abort"
 def _worker_task(number: int, parent: int, folder: str, schema, document: Callable, spill: int):
     """A worker's one task: a segment of the jobs of its queue."""
     storage = codec.MappedStorage(folder)
-    return build_segment(storage, schema, document, _queued_jobs(number, parent), spill)
+    return build_segment(storage, schema, document, _queued_jobs(number, parent), spill, parent)
 
 
 class Builder:

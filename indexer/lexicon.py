@@ -126,8 +126,23 @@ class Lexicon:
             datas.append(data)
             deleted.append(leaf.deleted_docs_set if leaf.has_deletions() else set())
 
-        # Words: document frequencies summed over the segments.
-        words, df, word_keys = _merged(datas, "words", "df", "word_keys", read, READINGS)
+        # Words: document frequencies summed over the segments; hapaxes are left out of a large index, but for
+        # names (the gazetteer's, the user dictionary's, the companies'), so they need no readings.
+        min_df = 2 if self.docs >= HAPAX_FROM else 1
+        candidates = texts(
+            [n for n, _, _ in gazetteer_names()]
+            + [n for n, _ in dictionary_names()]
+            + [n for n in facets.get("company", {}) if is_word(n)]
+        )
+        words, df, word_keys = _merged(
+            datas,
+            "words",
+            "df",
+            "word_keys",
+            read,
+            READINGS,
+            needed=lambda merged, total: (total >= min_df) | np.isin(merged, candidates),
+        )
         word_df = dict(zip(words.tolist(), df.tolist()))
 
         # Names: the gazetteer's (zones counted by the zone facet), the user dictionary's places and
@@ -147,7 +162,7 @@ class Lexicon:
         name_keys = Keys([known.get(n) or read.get(n) or read.setdefault(n, keys_of(n)) for n, _, _ in name_list])
 
         # Hapaxes are left out of a large index, but for names.
-        keep = (df >= (2 if self.docs >= HAPAX_FROM else 1)) | np.isin(words, texts(list(names)))
+        keep = (df >= min_df) | np.isin(words, texts(list(names)))
         words, df, word_keys = words[keep], df[keep], _kept(word_keys, keep)
         phrases, phrase_count, phrase_keys = _merged(datas, "phrases", "phrase_count", "phrase_keys", read, 1)
         keep = ~np.isin(phrases, words) & ~np.isin(phrases, texts(list(names)))
@@ -230,9 +245,10 @@ def weight(count: int, name: bool) -> int:
     return max(1, count) * NAME_WEIGHT if name else count
 
 
-def _merged(datas: list[dict], field: str, counts: str, keys: str, read: dict, limit: int):
+def _merged(datas: list[dict], field: str, counts: str, keys: str, read: dict, limit: int, needed=None):
     """The segments' texts (`field`: each once, sorted), their counts summed, and their readings (from the
-    first segment with readings that has the text, else `read`, else read now)."""
+    first segment that has readings of the text, else `read`, else read now — of the texts `needed(texts,
+    counts)`, a boolean array, says need them: segments leave out their hapaxes' readings)."""
     every = np.concatenate([d[field] for d in datas]) if datas else texts([])
     merged, inverse = np.unique(every, return_inverse=True)
     total = np.bincount(
@@ -242,7 +258,7 @@ def _merged(datas: list[dict], field: str, counts: str, keys: str, read: dict, l
     starts = np.cumsum([0] + [len(d[field]) for d in datas])
     for s in reversed(range(len(datas))):
         if datas[s]["read"]:
-            owner[inverse[starts[s] : starts[s + 1]]] = s
+            owner[inverse[starts[s] + datas[s][keys]["text"]]] = s
     parts = []
     for s, data in enumerate(datas):
         part = data[keys]
@@ -257,7 +273,7 @@ def _merged(datas: list[dict], field: str, counts: str, keys: str, read: dict, l
                     "rank": part["rank"][mine],
                 }
             )
-    unread = np.flatnonzero(owner < 0)
+    unread = np.flatnonzero((owner < 0) & (True if needed is None else needed(merged, total)))
     if len(unread):
         new = Keys([read.get(t) or read.setdefault(t, keys_of(t, limit)) for t in merged[unread].tolist()])
         parts.append({"keys": new.keys, "initials": new.initials, "text": unread[new.text], "rank": new.rank})

@@ -11,7 +11,9 @@ from the segment's terms and stored titles, without readings (`lexicon.Lexicon` 
 from __future__ import annotations
 
 import pickle
+from array import array
 from collections import Counter
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -19,7 +21,7 @@ from . import analysis, codec, pinyin
 from .metadata import gazetteer
 
 EXTENSION = ".lex"
-VERSION = 4
+VERSION = 5
 # Words and phrases up to this many characters get readings (the longest place name has 11).
 MAX_CHARS = 12
 # Readings kept per word: every reading of a polyphonic character, most likely first, up to this many.
@@ -77,12 +79,21 @@ def dictionary_names() -> list[tuple[str, int]]:
 class Keys:
     """Readings of texts as parallel arrays: key (ASCII bytes), initials, which text (a number), rank."""
 
-    def __init__(self, keys: list[list[str] | None]):
-        flat = [(k, i, r) for i, ks in enumerate(keys) for r, k in enumerate(ks or ())]
-        self.keys = np.array([k.encode() for k, _, _ in flat] or [b""], dtype=np.bytes_)[: len(flat)]
-        self.initials = np.array([initials_of(k).encode() for k, _, _ in flat] or [b""], dtype=np.bytes_)[: len(flat)]
-        self.text = np.array([i for _, i, _ in flat], dtype=np.int32)
-        self.rank = np.array([r for _, _, r in flat], dtype=np.int8)
+    def __init__(self, keys: Iterable[list[str] | None]):
+        # Built a text at a time (`keys` may be a generator): a segment's words have a few hundred thousand.
+        encoded: list[bytes] = []
+        initials: list[bytes] = []
+        text, rank = array("i"), array("b")
+        for i, ks in enumerate(keys):
+            for r, k in enumerate(ks or ()):
+                encoded.append(k.encode())
+                initials.append(initials_of(k).encode())
+                text.append(i)
+                rank.append(r)
+        self.keys = np.array(encoded or [b""], dtype=np.bytes_)[: len(encoded)]
+        self.initials = np.array(initials or [b""], dtype=np.bytes_)[: len(initials)]
+        self.text = np.frombuffer(text, dtype=np.int32).copy() if len(text) else np.zeros(0, dtype=np.int32)
+        self.rank = np.frombuffer(rank, dtype=np.int8).copy() if len(rank) else np.zeros(0, dtype=np.int8)
 
     def to_dict(self) -> dict:
         return {"keys": self.keys, "initials": self.initials, "text": self.text, "rank": self.rank}
@@ -125,15 +136,13 @@ class LexiconRecorder:
     def data(self, readings: bool) -> dict:
         """The segment's data (without `readings`, no readings: `Lexicon` finds them)."""
         phrases = sorted(p for p, n in self.phrases.items() if n >= PHRASE_MIN)
-        names = sorted(
-            {
-                n
-                for n in self.companies
-                | {name for name, _, _ in gazetteer_names()}
-                | {name for name, _ in dictionary_names()}
-                if is_word(n)
-            }
-        )
+        names = {
+            n
+            for n in self.companies
+            | {name for name, _, _ in gazetteer_names()}
+            | {name for name, _ in dictionary_names()}
+            if is_word(n)
+        }
         return {
             "version": VERSION,
             # The readings were made with these corrections of pypinyin (`_fresh` redoes those that an edit of
@@ -142,7 +151,13 @@ class LexiconRecorder:
             "read": readings,
             "words": texts(self.words),
             "df": np.array(self.dfs, dtype=np.int32),
-            "word_keys": Keys([keys_of(w) for w in self.words] if readings else []).to_dict(),
+            # Readings of the words found in two articles or more, and of names: a large index leaves its
+            # hapaxes out (`Lexicon`), and a word found once here and once in another segment is read then.
+            "word_keys": Keys(
+                (keys_of(w) if df >= 2 or w in names else None for w, df in zip(self.words, self.dfs))
+                if readings
+                else []
+            ).to_dict(),
             "phrases": texts(phrases),
             "phrase_count": np.array([self.phrases[p] for p in phrases], dtype=np.int32),
             "phrase_keys": Keys([keys_of(p, 1) for p in phrases] if readings else []).to_dict(),
@@ -150,7 +165,7 @@ class LexiconRecorder:
             # What a typed prefix is matched with: the headline folded (either script), its start.
             "title_keys": texts([analysis.fold(t)[:HEADLINE_CHARS].replace(_SEPARATOR, " ") for t in self.titles]),
             "title_docs": np.array(self.title_docs, dtype=np.int32),
-            "names": {n: keys_of(n) for n in names} if readings else {},
+            "names": {n: keys_of(n) for n in sorted(names)} if readings else {},
         }
 
 

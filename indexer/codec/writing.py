@@ -48,7 +48,7 @@ class TermsWriter:
         self._tfile, self._tbase, self._tbuf = tindex.dbfile.file, tindex.dbfile.tell(), bytearray()
         self._pfile, self._pbase, self._pbuf = self._fw._postfile.file, self._fw._postfile.tell(), bytearray()
         # Whoosh's HashWriter keeps a (hash, position) tuple per term until it closes: arrays instead.
-        self._hashes = [array("L") for _ in range(256)]
+        self._hashes = [array("I") for _ in range(256)]
         self._positions = [array("q") for _ in range(256)]
         self._offsets = array("q")
         self._key = b""
