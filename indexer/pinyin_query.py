@@ -40,7 +40,7 @@ PARSE_COST = 2.0
 PARSES = 3  # parses tried per run of letters
 COMBINATIONS = 8  # parses of several runs of letters tried together
 BEST = 4  # cuts kept per position
-LONGEST = 8  # characters of the longest word a cut may use
+LONGEST = 8  # characters of the longest word a cut may use, but for the whole text typed
 # Other readings are searched as well (an OR) when at least this likely beside the first, up to this many.
 ALTERNATIVE_SHARE = 0.3
 MAX_ALTERNATIVES = 3
@@ -107,7 +107,10 @@ def _cuts(lexicon, slots: list[tuple[str, str]], lookups: dict) -> list[tuple[fl
     for start in range(n):
         if not best[start]:
             continue
-        for end in range(start + 1, min(n, start + LONGEST) + 1):
+        ends = range(start + 1, min(n, start + LONGEST) + 1)
+        if start == 0 and LONGEST < n <= lexicon_module.MAX_CHARS:
+            ends = range(start + 1, n + 1)  # a long name (江门市大晖科技有限公司) typed whole
+        for end in ends:
             for word, df, rank, name in _words(lexicon, tuple(slots[start:end]), lookups):
                 if name and end - start == n:  # a name typed whole weighs more; as part of a longer text, not
                     df = lexicon_module.weight(df, name)

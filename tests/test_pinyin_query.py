@@ -125,3 +125,14 @@ def test_rewriting_never_fails_and_keeps_other_words(seed_index, text):
 
 def test_the_article_page_marks_what_pinyin_read_as(seed_index):
     assert [m.text for m in seed_index.marks("lingyuan") if m.exact] == ["凌源"]
+
+
+def test_a_name_typed_whole_is_read_as_that_name_however_long(seed_index):
+    """Every name of the lexicon (zones, places, companies: up to `lexicon.MAX_CHARS` characters, longer than
+    any word a cut is made of) typed whole in pinyin is among its readings."""
+    lx = _seed_lexicon(seed_index)
+    names = [lx.text(i) for i in range(len(lx)) if lx.kinds[i] < lexicon.WORD and len(lx.text(i)) >= 2]
+    assert any(len(n) > pinyin_query.LONGEST for n in names)  # the seeds have long ones (朝阳市凌源经济开发区)
+    for name in names:
+        typed = "".join(pinyin.readings(name)[0])
+        assert name in [r.text for r in pinyin_query.read(lx, typed)], name
