@@ -11,7 +11,8 @@ seeds into a temporary index (both deleted at the end, unless `--index-dir` name
 The intended words (the cases) are drawn from that index and the seeds, never written out:
 
 * names: the zones' full and short names and their places (the gazetteer), and company names — the company
-  facet's values, and the user dictionary's organisation names (`nt`) — that occur in the index;
+  facet's values (`--companies N`: N of them, drawn), and the user dictionary's organisation names (`nt`) —
+  that occur in the index;
 * frequent words: `--words` words of two to four characters drawn (seeded) from those in at least
   `--min-df` articles.
 
@@ -102,8 +103,11 @@ def percentiles(samples: list[float]) -> dict:
     )
 
 
-def cases(ix: Index, lx: lexicon.Lexicon, rng: random.Random, n_words: int, min_df: int) -> dict[str, list[str]]:
-    """The intended words: names and frequent words, and rarer real words (see the module's docstring)."""
+def cases(
+    ix: Index, lx: lexicon.Lexicon, rng: random.Random, n_words: int, min_df: int, n_companies: int | None = None
+) -> dict[str, list[str]]:
+    """The intended words: names and frequent words, and rarer real words (see the module's docstring); at most
+    `n_companies` company names, drawn (a large index names tens of thousands)."""
     reader = ix.searcher().reader()
 
     def occurs(text: str) -> bool:
@@ -112,6 +116,8 @@ def cases(ix: Index, lx: lexicon.Lexicon, rng: random.Random, n_words: int, min_
     gazetteer = [n for n, _, _ in lexicon.gazetteer_names()]
     facet_companies = list(ix.facet_sets(ix.searcher()).values.get("company", []))
     user_companies = [w for w, _, tag in analysis.user_words() if tag == "nt"]
+    if n_companies is not None and len(facet_companies) > n_companies:
+        facet_companies = rng.sample(sorted(facet_companies), n_companies)
     names = [
         n
         for n in dict.fromkeys(gazetteer + facet_companies + user_companies)
@@ -334,6 +340,7 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=300, help="frequent (and rare) words drawn")
     parser.add_argument("--min-df", type=int, default=20, help="articles a frequent word is in")
     parser.add_argument("--seed", type=int, default=14)
+    parser.add_argument("--companies", type=int, help="at most N of the company facet's names (default: all)")
     parser.add_argument("--index-dir", type=pathlib.Path, help="keep the index here (reused if it exists)")
     parser.add_argument("--out", type=pathlib.Path, default=HERE / "results" / "typing")
     args = parser.parse_args()
@@ -350,7 +357,7 @@ def main() -> None:
         rng = random.Random(args.seed)
         lexicon_figures = measure_lexicon(ix)
         lx = lexicon.for_searcher(ix)
-        chosen = cases(ix, lx, rng, args.words, args.min_df)
+        chosen = cases(ix, lx, rng, args.words, args.min_df, args.companies)
         targets = chosen["names"] + chosen["frequent"]
         measure_unwanted(ix, targets[:20])  # warm: jieba, pypinyin, parsing tables, the page's code paths
         for prefix in ("l", "凌", "ling"):
