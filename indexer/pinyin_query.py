@@ -24,7 +24,7 @@ import itertools
 import math
 import re
 
-from . import analysis, lexicon as lexicon_module, pinyin
+from . import analysis, execute, lexicon as lexicon_module, pinyin, plan
 from .pinyin_input import parse, tokens
 from .query import ParsedQuery, Word
 
@@ -47,6 +47,8 @@ MAX_ALTERNATIVES = 3
 # A Latin word of the articles is searched as itself when its document frequency is at least this share of
 # the pinyin reading's.
 LITERAL_SHARE = 0.2
+# A word's verbatim count (is it typed as the articles write it?) is given this long at most.
+LITERAL_SECONDS = 0.2
 _LETTER = re.compile("[A-Za-z\u00c0-\u024f\uff21-\uff3a\uff41-\uff5a]")
 
 
@@ -155,6 +157,7 @@ def rewrite(index, searcher, parsed: ParsedQuery) -> dict | None:
     lexicon = lexicon_module.for_searcher(index, searcher)
     reader = searcher.reader()
     cache: dict[str, list[Reading]] = {}
+    counts: dict[tuple[str, bool], int] = {}
     typed: list[str] = []
     searched: list[str] = []
 
@@ -163,8 +166,18 @@ def rewrite(index, searcher, parsed: ParsedQuery) -> dict | None:
             cache[text] = read(lexicon, text)
         return cache[text]
 
+    def verbatim(text: str, title: bool) -> int:
+        """In how many articles `text` occurs verbatim."""
+        if (text, title) not in counts:
+            node = plan.verbatim(text, title)
+            budget = execute.Budget.of(LITERAL_SECONDS)
+            counts[text, title] = int(execute.run(node, searcher, budget).matched.sum()) if node else 0
+        return counts[text, title]
+
     def literal(word: Word) -> int:
-        return reader.doc_frequency("words", analysis.fold(word.text))
+        """In how many articles `word` occurs as typed: as a word, else verbatim (a piece of a Latin word
+        that reads as pinyin, `namin` of Benjamin, `BA` of NBA: a string of the articles must find them)."""
+        return reader.doc_frequency("words", analysis.fold(word.text)) or verbatim(word.text, word.field == "title")
 
     def joins(word: Word) -> bool:
         """Whether `word` is pinyin to read with its neighbours: not itself a word of the articles as frequent
@@ -182,10 +195,16 @@ def rewrite(index, searcher, parsed: ParsedQuery) -> dict | None:
         found = read_once(" ".join(w.text for w in words))
         if not found or ((least := min(map(literal, words))) > 0 and least >= LITERAL_SHARE * found[0].df):
             return []
+        # A word that occurs as typed (verbatim) is searched as typed too, so that what occurs in an article
+        # finds it; alone, when its reading is not found verbatim as often (namin在一档电: 那民在一档电).
+        title = words[0].field == "title"
+        kept = [words[0]] if len(words) == 1 and least and words[0].text != found[0].text else []
+        if kept and least >= LITERAL_SHARE * verbatim(found[0].text, title):
+            return []
         chosen = [r.text for r in found[:most] if math.exp(found[0].cost - r.cost) >= ALTERNATIVE_SHARE]
         typed.extend(w.text for w in words)
         searched.extend(chosen)
-        return [Word(t, field=words[0].field) for t in chosen]
+        return [Word(t, field=words[0].field) for t in chosen] + kept
 
     groups: list[list[Word]] = []
     i = 0

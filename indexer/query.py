@@ -160,6 +160,20 @@ def parse_years(value: str) -> tuple[int, int]:
     return lo, hi
 
 
+def _punctuated(text: str) -> bool:
+    """Whether `text` has punctuation inside (not at its ends), other than a mark joining two Latin letters or
+    digits (COVID-19)."""
+    alnum = [i for i, c in enumerate(text) if c.isalnum()]
+    return bool(alnum) and any(
+        not text[i].isalnum() and not (_ascii_alnum(text[i - 1]) and _ascii_alnum(text[i + 1]))
+        for i in range(alnum[0] + 1, alnum[-1])
+    )
+
+
+def _ascii_alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
 def phrase_of(*quoted: str | None) -> str | None:
     """The text of whichever kind of quotes matched, if any."""
     return next((q for q in quoted if q is not None), None)
@@ -198,8 +212,9 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
     for m in _TOKEN.finditer(text.replace("\u3000", " ")):
         sign, field, quoted, curly, corner, bare, bar, stray_quote = m.groups()
         glued = m.start() > 0 and not text[m.start() - 1].isspace()
-        if sign and (glued or (bare or "").startswith(("-", "+"))):
-            # Not an operator: a dash glued to what precedes it (”--南开要闻), or a run of dashes (-- …).
+        if sign and (glued or (bare or "").startswith(("-", "+")) or _punctuated(bare or "")):
+            # Not an operator: a dash glued to what precedes it (”--南开要闻), a run of dashes (-- …), or one
+            # before text with punctuation inside, as a pasted headline has (看望袁霞 -化学学院,袁霞-南开要闻).
             sign, bare = "", bare.lstrip("-+") if bare else bare
             if not bare and phrase_of(quoted, curly, corner) is None:
                 continue

@@ -97,6 +97,21 @@ def test_a_dash_between_words_is_punctuation_as_in_a_pasted_headline():
     ]
 
 
+@pytest.mark.parametrize(
+    "text, excluded",
+    [
+        ("看望袁霞 -化学学院,袁霞-南开要闻", []),  # punctuation inside: pasted text, not an exclusion
+        ("获得二等奖 -周恩来政府管理学院-南开要闻", []),
+        ("开发区 -凌源", ["凌源"]),
+        ("开发区 -凌源。", ["凌源。"]),  # at its end only: still an exclusion
+        ("开发区 -COVID-19", ["COVID-19"]),  # a mark joining Latin letters or digits is part of the word
+        ('开发区 -"凌源,北票"', ["凌源,北票"]),  # quoted: excluded as written
+    ],
+)
+def test_a_dash_before_text_with_punctuation_inside_is_punctuation(text, excluded):
+    assert [w.text for w in parse(text).excluded] == excluded
+
+
 def test_a_curly_quote_without_its_pair_is_punctuation_as_pasted_text_has():
     assert parse("一片“荒园”如今").groups == [[Word("一片")], [Word("荒园", phrase=True)], [Word("如今")]]
     assert parse("这里是一片“荒园").groups == [[Word("这里是一片")], [Word("荒园")]]

@@ -49,7 +49,24 @@ CHINESE = [
     "日",
 ]
 NUMBERS = ["31", "2022", "6.8", "30", "1978", "99-104", "2023.11.27", "5:30", "15%", "１２３", "0.5"]
-LATIN = ["5G", "CBA", "C罗", "Nature", "AI", "GDP", "iPhone", "ＡＢＣ", "x_y", "C++"]
+# Latin words whose pieces read as pinyin too (namin of Benjamin, ba of NBA, mo of MoMA): a piece cut with
+# Chinese beside it is still a string of the article.
+LATIN = [
+    "5G",
+    "CBA",
+    "C罗",
+    "Nature",
+    "AI",
+    "GDP",
+    "iPhone",
+    "ＡＢＣ",
+    "x_y",
+    "C++",
+    "Benjamin",
+    "NBA",
+    "MoMA",
+    "Takami",
+]
 MARKS = ["，", "。", "、", "“", "”", "《", "》", "（", "）", ",", ".", " ", "！", "——", "\n", "：", "·"]
 
 
