@@ -255,7 +255,7 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
             phrase if phrase is not None else bare, phrase is not None, "title" if key in TITLE_FIELDS else None
         )
         if not analysis.stream(word.text):
-            if word.phrase:
+            if quoted is not None:  # "" typed: an empty phrase; “” and 「」 with nothing inside are pasted text
                 raise SearchError("The quoted phrase has no letters, digits or Chinese characters to search for.")
             pending = None if pending == "AND" else pending
             symbols = True

@@ -112,6 +112,12 @@ def test_a_dash_before_text_with_punctuation_inside_is_punctuation(text, exclude
     assert [w.text for w in parse(text).excluded] == excluded
 
 
+def test_empty_curly_quotes_are_punctuation_as_pasted_text_has():
+    assert parse("造成同比增长99-104“” 凌钢「」").groups == [[Word("造成同比增长99-104")], [Word("凌钢")]]
+    with pytest.raises(SearchError, match="quoted phrase has no letters"):
+        parse('凌钢 ""')  # typed: an empty phrase is a mistake to point out
+
+
 def test_a_curly_quote_without_its_pair_is_punctuation_as_pasted_text_has():
     assert parse("一片“荒园”如今").groups == [[Word("一片")], [Word("荒园", phrase=True)], [Word("如今")]]
     assert parse("这里是一片“荒园").groups == [[Word("这里是一片")], [Word("荒园")]]
