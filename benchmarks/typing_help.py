@@ -314,8 +314,12 @@ def markdown(result: dict) -> str:
     lines = [
         f"# Typing help: pinyin, homophone typos, suggestions ({result['articles']:,} articles)",
         "",
-        f"Corpus records {result['start']:,}–{result['start'] + result['docs']:,} and the seeds; "
-        f"{result['lexicon_entries']:,} lexicon entries; run {result['run']}; commit `{result['commit']}`; "
+        (
+            f"An index given with --index-dir ({result['index_dir']}); "
+            if result.get("index_dir")
+            else f"Corpus records {result['start']:,}–{result['start'] + result['docs']:,} and the seeds; "
+        )
+        + f"{result['lexicon_entries']:,} lexicon entries; run {result['run']}; commit `{result['commit']}`; "
         f"seed {result['seed']}. Cases: {result['cases']['names']} names ({result['cases']['companies']} "
         f"companies), {result['cases']['frequent']} frequent words (≥ {result['min_df']} articles), "
         f"{result['cases']['rare']} rare real words. Definitions: `benchmarks/typing_help.py`.",
@@ -374,6 +378,7 @@ def main() -> None:
             "articles": ix.searcher().reader().doc_count(),
             "start": args.start,
             "docs": args.docs,
+            "index_dir": str(args.index_dir) if args.index_dir else None,
             "seed": args.seed,
             "min_df": args.min_df,
             "lexicon_entries": len(lx),
