@@ -88,9 +88,11 @@ def correct(index, found) -> Correction | None:
             or reader.doc_frequency("words", typed) >= MIN_REAL_DF
         ):
             continue
+        if typed in _names():
+            continue  # a name of the data files (凌钢, 建平): meant as typed, even where no article has it
         typed_count = count(typed)
-        if typed_count and ((typed_count >= PLENTY and found.total) or typed in _names() or in_dictionary(typed)):
-            continue  # found often, or a name or a word of the dictionary that the articles use: meant as typed
+        if typed_count and ((typed_count >= PLENTY and found.total) or in_dictionary(typed)):
+            continue  # found often, or a word of the dictionary that the articles use: meant as typed
         lexicon = lexicon_module.for_searcher(index, searcher)
         if typed_count and lexicon.is_name(typed):
             continue

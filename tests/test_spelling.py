@@ -9,9 +9,10 @@ import functools
 import pytest
 from hypothesis import given, settings, strategies as st
 
+import fixtures
 from fixtures import result_ids
-from indexer import analysis, lexicon, pinyin, spelling
-from indexer.search import search
+from indexer import analysis, index, lexicon, pinyin, spelling
+from indexer.search import Index, search
 
 PROPERTY = settings(max_examples=80, deadline=None)
 
@@ -45,6 +46,19 @@ def test_a_word_used_by_the_articles_is_fine(seed_index):
     """Names of the gazetteer and words of jieba's dictionary that the seeds use are meant as typed."""
     for typed in ("凌源", "柳城", "建平", "凌钢", "装备制造", "开发区", "项目建设"):
         assert search(seed_index, typed).suggestion is None, typed
+
+
+def test_a_name_of_the_data_files_is_meant_even_where_no_article_has_it(tmp_path):
+    """In an archive without 凌钢 (general news), 凌钢 is not 'corrected' to a homophone that occurs (灵感)."""
+    texts = {f"g{i}": f"第{i}篇：文化自信激发创新灵感，灵感来自生活。" for i in range(5)}
+    folder = fixtures.write_articles(tmp_path / "in", texts)
+    index.update(tmp_path / "ix", [folder])
+    ix = Index(tmp_path / "ix")
+    assert search(ix, "灵感").total == 5
+    assert "凌钢" in spelling._names()  # the user dictionary's
+    for typed in ("凌钢", "凌源", "建平", "钢铁冶金"):
+        results = search(ix, typed)
+        assert (results.suggestion, results.searched_instead, results.total) == (None, None, 0), typed
 
 
 def test_the_literal_link_quotes_the_corrected_words():
