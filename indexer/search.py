@@ -298,6 +298,21 @@ def _find(
     return result
 
 
+def _find_or_correct(
+    index: Index, query: str, filters: Filters | None, sort: str, browse_all: bool, budget: float | None
+) -> tuple[_Found, spelling.Correction | None, str | None]:
+    """`_find`, then for a homophone typo the better query: searched instead when this found nothing (or only
+    by relaxing it). Returns what was found, the correction to suggest, and the query it replaced, if any."""
+    found = _find(index, query, filters, sort, browse_all, budget)
+    better = spelling.correct(index, found)
+    if better is not None and (not found.total or found.relaxed):
+        corrected = _find(index, better.query, filters, sort, browse_all, budget)
+        if corrected.total and not corrected.relaxed:
+            return corrected, better, query
+        return found, None, None
+    return found, better, None
+
+
 def search(
     index: Index,
     query: str = "",
@@ -317,13 +332,7 @@ def search(
         raise SearchError("Page must be between 1 and {last}.", last=MAX_PAGE)
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise SearchError("Results per page must be between 1 and {last}.", last=MAX_PER_PAGE)
-    found = _find(index, query, filters, sort, browse_all, budget)
-    better = spelling.correct(index, found)  # homophone typos: a better query, searched when this found nothing
-    instead = None
-    if better is not None and (not found.total or found.relaxed):
-        corrected = _find(index, better.query, filters, sort, browse_all, budget)
-        ok = corrected.total and not corrected.relaxed
-        better, instead, found = (better, query, corrected) if ok else (None, None, found)
+    found, better, instead = _find_or_correct(index, query, filters, sort, browse_all, budget)
     total = found.total
     ranked = found.ranked(sort, page * per_page)[(page - 1) * per_page :]
     hits = [_hit(found.searcher, docnum, score, found.plan, found.relaxed) for docnum, score in ranked]
@@ -366,7 +375,7 @@ def articles(
 ) -> tuple[int, bool, Iterator[Article]]:
     """Every article a search finds, in its order (for exports): how many, whether the budget cut the search
     short, and the articles, read from the index as they are iterated."""
-    found = _find(index, query, filters, sort, True, budget)
+    found, _, _ = _find_or_correct(index, query, filters, sort, True, budget)  # what the page shows
     searcher = found.searcher
     docnums = [d for d, _ in found.ranked(sort)]
     return found.total, found.timed_out, (record.from_stored(searcher.stored_fields(d)) for d in docnums)

@@ -138,6 +138,19 @@ def test_csv_has_every_matching_article_in_the_searchs_order(client, seed_index_
     assert by_id[doc.id]["title"] == doc.title and by_id[doc.id]["zones"] == "; ".join(doc.zones)
 
 
+@pytest.mark.parametrize("typed, meant", [("凌原", "凌源"), ("lingyuan", "凌源"), ("海棉铝", "海绵铝")])
+def test_exports_hold_what_the_page_shows_for_a_typo_or_pinyin(client, typed, meant):
+    """A typo searched as its correction, and pinyin read as words, export what the page lists."""
+    shown = client.get("/api/search", query_string={"q": typed, "per_page": 100}).get_json()
+    assert shown["total"] > 0 and (shown.get("searched_instead") == typed or shown.get("pinyin"))
+    for url in ("/search.csv", "/search.jsonl"):
+        exported = client.get(url, query_string={"q": typed})
+        assert exported.data == client.get(url, query_string={"q": meant}).data, url
+    assert [r["id"] for r in csv_rows(client.get("/search.csv", query_string={"q": typed}).data)] == [
+        h["id"] for h in shown["hits"]
+    ]
+
+
 def test_csv_with_a_byte_order_mark_for_excel(client):
     plain, marked = client.get("/search.csv?q=开发区"), client.get("/search.csv?q=开发区&_bom=1")
     assert marked.data.startswith(BOM) and marked.data[3:] == plain.data
