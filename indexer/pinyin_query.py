@@ -196,7 +196,7 @@ def rewrite(index, searcher, parsed: ParsedQuery) -> dict | None:
         if not found or ((least := min(map(literal, words))) > 0 and least >= LITERAL_SHARE * found[0].df):
             return []
         # A word that occurs as typed (verbatim) is searched as typed too, so that what occurs in an article
-        # finds it; alone, when its reading is not found verbatim as often (namin在一档电: 那民在一档电).
+        # finds it; alone, when its reading is not found verbatim as often (namin在电影节: 那民在电影节).
         title = words[0].field == "title"
         kept = [words[0]] if len(words) == 1 and least and words[0].text != found[0].text else []
         if kept and least >= LITERAL_SHARE * verbatim(found[0].text, title):

@@ -214,7 +214,7 @@ def parse(text: str, filters: Filters | None = None) -> ParsedQuery:
         glued = m.start() > 0 and not text[m.start() - 1].isspace()
         if sign and (glued or (bare or "").startswith(("-", "+")) or _punctuated(bare or "")):
             # Not an operator: a dash glued to what precedes it (”--南开要闻), a run of dashes (-- …), or one
-            # before text with punctuation inside, as a pasted headline has (看望袁霞 -化学学院,袁霞-南开要闻).
+            # before text with punctuation inside, as a pasted headline has (校园开放日 -化学学院,物理学院-校园要闻).
             sign, bare = "", bare.lstrip("-+") if bare else bare
             if not bare and phrase_of(quoted, curly, corner) is None:
                 continue

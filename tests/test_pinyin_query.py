@@ -140,15 +140,15 @@ def test_a_name_typed_whole_is_read_as_that_name_however_long(seed_index):
 
 @pytest.mark.parametrize(
     "typed, doc_id",
-    [("namin在一档电视", "benjamin"), ("BA联赛打球的", "nba"), ("当代艺术馆Mo", "moma"), ("akami表示", "takami")],
+    [("namin在电影节", "benjamin"), ("BA赛场上", "nba"), ("参观Mo", "moma"), ("akami教授", "takami")],
 )
 def test_a_piece_of_a_latin_word_that_reads_as_pinyin_finds_its_article(tmp_path, typed, doc_id):
     """What occurs in an article finds it, unquoted too, though its letters read as pinyin (namin: 那民)."""
     texts = {
-        "benjamin": "演员Benjamin在一档电视节目中说，凌源开发区很美。",
-        "nba": "他曾在NBA联赛打球的经历让人难忘。",
-        "moma": "纽约现代艺术馆MoMA与当代艺术馆Mo展开合作。",
-        "takami": "日本学者Takami表示，朝阳的项目进展顺利。",
+        "benjamin": "演员Benjamin在电影节上说，凌源开发区很美。",
+        "nba": "他在NBA赛场上的表现让人难忘。",
+        "moma": "我们去纽约参观MoMA的新展。",
+        "takami": "日本学者Takami教授认为，朝阳的项目进展顺利。",
     }
     folder = fixtures.write_articles(tmp_path / "in", texts)
     index.update(tmp_path / "ix", [folder, SEEDS])
