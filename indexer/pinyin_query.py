@@ -111,7 +111,7 @@ def _cuts(lexicon, slots: list[tuple[str, str]], lookups: dict) -> list[tuple[fl
             continue
         ends = range(start + 1, min(n, start + LONGEST) + 1)
         if start == 0 and LONGEST < n <= lexicon_module.MAX_CHARS:
-            ends = range(start + 1, n + 1)  # a long name (江门市大晖科技有限公司) typed whole
+            ends = range(start + 1, n + 1)  # a long name (凌源钢铁集团有限公司) typed whole
         for end in ends:
             for word, df, rank, name in _words(lexicon, tuple(slots[start:end]), lookups):
                 if name and end - start == n:  # a name typed whole weighs more; as part of a longer text, not
