@@ -15,7 +15,7 @@ import datetime
 import pathlib
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .analysis import DATA, clean, fold
 from .articles import Article
@@ -169,26 +169,46 @@ def explain_lines(meta: Metadata, parts: Sequence[str] = ("zones", "year", "indu
     or keyword found that did not count, with the reason."""
     lines = []
     if "zones" in parts:
-        lines.append(f"Zones: {', '.join(meta.zones) or 'none'}  ({meta.zone_rule})")
-        for zone, hits in meta.zone_evidence.items():
-            mark = "✓" if zone in meta.zones else " "
-            lines.append(f"  {mark} {zone}: score {meta.zone_scores[zone]:g} from {_hits(hits)}")
-        lines += [f"  ✗ {name}: {why}" for name, why in meta.rejected]
+        lines += _tag_lines(
+            f"Zones: {', '.join(meta.zones) or 'none'}  ({meta.zone_rule})",
+            meta.zones,
+            meta.zone_evidence,
+            lambda zone, hits: f"score {meta.zone_scores[zone]:g} from {_hits(hits)}",
+            meta.rejected,
+        )
     if "year" in parts:
         lines.append(f"Year: {meta.year or 'unknown'}  ({meta.year_source})")
     if "industries" in parts:
-        lines.append(f"Industries: {', '.join(meta.industries) or 'none'}")
-        for industry, hits in meta.industry_evidence.items():
-            mark = "✓" if industry in meta.industries else " "
-            lines.append(f"  {mark} {industry}: {sum(hits.values())} hits: {_hits(hits)}")
-        lines += [f"  ✗ {name}: {why}" for name, why in meta.industry_rejected]
+        lines += _tag_lines(
+            f"Industries: {', '.join(meta.industries) or 'none'}",
+            meta.industries,
+            meta.industry_evidence,
+            lambda _, hits: f"{sum(hits.values())} hits: {_hits(hits)}",
+            meta.industry_rejected,
+        )
     if "companies" in parts:
-        lines.append(f"Companies and projects: {', '.join(meta.companies) or 'none'}  ({meta.company_source})")
-        for name, hits in meta.company_evidence.items():
-            mark = "✓" if name in meta.companies else " "
-            lines.append(f"  {mark} {name}: {_hits(hits)}")
-        lines += [f"  ✗ {name}: {why}" for name, why in meta.company_rejected]
+        lines += _tag_lines(
+            f"Companies and projects: {', '.join(meta.companies) or 'none'}  ({meta.company_source})",
+            meta.companies,
+            meta.company_evidence,
+            lambda _, hits: _hits(hits),
+            meta.company_rejected,
+        )
     return lines
+
+
+def _tag_lines(
+    header: str,
+    chosen: Sequence[str],
+    evidence: dict[str, dict[str, int]],
+    describe: Callable[[str, dict[str, int]], str],
+    rejected: Sequence[tuple[str, str]],
+) -> list[str]:
+    """A tag's lines for --explain: the tags, each candidate with its evidence (✓ when tagged), the rejected."""
+    lines = [header]
+    for name, hits in evidence.items():
+        lines.append(f"  {'✓' if name in chosen else ' '} {name}: {describe(name, hits)}")
+    return lines + [f"  ✗ {name}: {why}" for name, why in rejected]
 
 
 def _hits(hits: dict[str, int]) -> str:

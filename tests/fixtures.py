@@ -41,6 +41,24 @@ START_SECONDS = 60  # a server not answering by then failed to start
 # Every article `articles()` makes says this, so a query for it counts the articles in the index.
 MARKER = "朝阳开发区新闻"
 
+# Queries of every kind (words, phrases, OR, NOT, one character, Latin, the headline, either script) over the
+# seeds and `articles()`, for tests that compare two ways of answering them.
+QUERIES = [
+    "朝阳",
+    "开发区 -凌源",
+    "凌钢 OR 鞍钢",
+    '"经济开发区"',
+    "装备制造 凌钢",
+    "中",
+    "5g",
+    "项目 建设 企业",
+    MARKER,
+    "第一版",
+    "园区 OR 企业 -项目",
+    "intitle:开发区",
+    "朝陽經濟",
+]
+
 
 def write_articles(folder: pathlib.Path, texts: dict[str, str], encoding: str = "utf-8") -> pathlib.Path:
     """Write `{id: text}` as .txt articles (in `encoding`) into `folder` and return it."""

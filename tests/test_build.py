@@ -105,21 +105,6 @@ def test_segments_are_what_whooshs_writer_writes(tmp_path, spill):
     _compare(tmp_path / "ref", tmp_path / "new", schema)
 
 
-QUERIES = [
-    "朝阳",
-    "开发区 -凌源",
-    "凌钢 OR 鞍钢",
-    '"经济开发区"',
-    "装备制造 凌钢",
-    "中",
-    "5g",
-    "项目 建设 企业",
-    fixtures.MARKER,
-    "第一版",
-    "园区 OR 企业 -项目",
-]
-
-
 @pytest.mark.slow
 def test_parallel_build_equals_in_process_build(tmp_path, monkeypatch):
     source = fixtures.write_jsonl(tmp_path / "in.jsonl", fixtures.records(fixtures.articles(150)))
@@ -132,7 +117,7 @@ def test_parallel_build_equals_in_process_build(tmp_path, monkeypatch):
     ix = whoosh_index.open_dir(str(tmp_path / "parallel"))
     assert ix.doc_count() == 150 and len(ix._segments()) == 2  # one segment per worker
     a, b = search.Index(tmp_path / "serial"), search.Index(tmp_path / "parallel")
-    for query in QUERIES:
+    for query in fixtures.QUERIES:
         first, second = (
             search.search(a, query, Filters(), per_page=100),
             search.search(b, query, Filters(), per_page=100),

@@ -113,30 +113,13 @@ def test_a_budget_that_has_run_out_stops_the_search(small):
     assert found.timed_out and not found.matched.any()
 
 
-QUERIES = [
-    "朝阳",
-    "开发区 -凌源",
-    "凌钢 OR 鞍钢",
-    '"经济开发区"',
-    "装备制造 凌钢",
-    "中",
-    "5g",
-    "项目 建设 企业",
-    fixtures.MARKER,
-    "第一版",
-    "园区 OR 企业 -项目",
-    "intitle:开发区",
-    "朝陽經濟",
-]
-
-
-@pytest.mark.parametrize("q", QUERIES)
+@pytest.mark.parametrize("q", fixtures.QUERIES)
 def test_queries_as_compiled_score_as_whoosh_scores_them(many, q):
     node = compile_query(parse(q), many.vocabulary()).query
     _same_scores(_ours(many, node), _whoosh(many, node))
 
 
-@pytest.mark.parametrize("q", QUERIES)
+@pytest.mark.parametrize("q", fixtures.QUERIES)
 def test_hits_come_in_whooshs_order(many, q):
     """Best first, ties by document number: Whoosh's order of the same scores."""
     node = compile_query(parse(q), many.vocabulary()).query
