@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import os
 import pathlib
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +15,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+import fixtures
 import news
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -35,12 +33,6 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -64,42 +56,10 @@ def news_server(news_index_dir, tmp_path_factory):
 
 
 def _serve(index_dir, workdir: pathlib.Path):
-    """Run `search serve` over `index_dir` until the generator is closed; yields (base URL, log path)."""
-    search = pathlib.Path(sys.executable).with_name("search")
-    if not search.exists():
-        pytest.fail(f"The `search` console script is not installed next to {sys.executable}")
-    port = _free_port()
-    log_path = workdir / "serve.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [str(search), "--index-dir", str(index_dir), "serve", "--port", str(port)],
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"search serve exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(base + "/?q=%E5%BC%80%E5%8F%91%E5%8C%BA", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"search serve did not answer in 30 s:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.2)
-        yield base, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """`search serve` over `index_dir` until the generator is closed (`fixtures.serve`: ready when it answers,
+    always stopped and reaped); yields (base URL, log path)."""
+    with fixtures.serve(index_dir, workdir) as server:
+        yield server.url, server.log_path
 
 
 @pytest.fixture(scope="module")
