@@ -540,20 +540,14 @@ def cold_starts(index_dir: pathlib.Path, rounds: int, naive_index: pathlib.Path 
     queries = COLD_QUERIES if rounds > 1 else COLD_QUERIES[:2]
     time_command([*search, "--index-dir", str(index_dir), queries[0], "--json"], env)
     time_command([*search, "--help"], env)
+
+    def naive_cold(query: str) -> list[str]:
+        """The command of a cold query to the baseline: this script in a new process."""
+        here = str(pathlib.Path(__file__).resolve())
+        return [sys.executable, here, "--phase", "naive-cold", "--index", str(naive_index), "--query", query]
+
     if naive_index is not None:
-        time_command(
-            [
-                sys.executable,
-                str(pathlib.Path(__file__).resolve()),
-                "--phase",
-                "naive-cold",
-                "--index",
-                str(naive_index),
-                "--query",
-                queries[0],
-            ],
-            env,
-        )
+        time_command(naive_cold(queries[0]), env)
     for _ in range(rounds):
         for q in queries:
             seconds, done = time_command([*search, "--index-dir", str(index_dir), q, "--json"], env)
@@ -562,19 +556,7 @@ def cold_starts(index_dir: pathlib.Path, rounds: int, naive_index: pathlib.Path 
             json.loads(done.stdout)
             ours_q.append(seconds)
             if naive_index is not None:
-                seconds, done = time_command(
-                    [
-                        sys.executable,
-                        str(pathlib.Path(__file__).resolve()),
-                        "--phase",
-                        "naive-cold",
-                        "--index",
-                        str(naive_index),
-                        "--query",
-                        q,
-                    ],
-                    env,
-                )
+                seconds, done = time_command(naive_cold(q), env)
                 if done.returncode != 0:
                     raise RuntimeError(f"naive cold query {q!r} failed: {done.stderr[-2000:]}")
                 naive_q.append(seconds)

@@ -152,13 +152,14 @@ class SegmentBuilder:
                         added += len(counts)
                     else:
                         w = weights[1]
-                        for t in dict.fromkeys(tokens):
+                        distinct = dict.fromkeys(tokens)
+                        for t in distinct:
                             e = get(t)
                             if e is None:
                                 terms[t] = [docnum, w, b""]
                             else:
                                 e += (docnum, w, b"")
-                        added += len(tokens)
+                        added += len(distinct)
                     if scorable:
                         length = len(tokens)
                 elif kind == "generic":
