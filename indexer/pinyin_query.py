@@ -26,7 +26,7 @@ import re
 
 from . import analysis, execute, lexicon as lexicon_module, pinyin, plan
 from .pinyin_input import parse, tokens
-from .query import ParsedQuery, Word
+from .query import ParsedQuery, Word, quote_words
 
 # A syllable read as a character on its own costs as much as a word found in 1 article in e^8 (~3,000):
 # a cut into words wins over characters unless the words are very rare.
@@ -232,11 +232,9 @@ def rewrite(index, searcher, parsed: ParsedQuery) -> dict | None:
 
 
 def literal_query(query: str, typed: list[str]) -> str:
-    """`query` with each of the `typed` words quoted, so that it is searched as typed (no pinyin reading, no
-    correction): the page's "search lingyuan instead" link."""
-    for word in typed:
-        query = re.sub(rf"(^|[\s:：])({re.escape(word)})(?=\s|$)", r'\1"\2"', query, count=1)
-    return query
+    """`query` with each of the `typed` words quoted (no pinyin reading, no correction): the page's "search
+    lingyuan instead" link."""
+    return quote_words(query, typed)
 
 
 def note(results) -> str | None:

@@ -174,6 +174,18 @@ def _ascii_alnum(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
 
+def quote_words(query: str, words: list[str]) -> str:
+    """`query` with each of `words` quoted where it first stands as a word (after a space, the start or a
+    field's colon), so that it is searched as typed: the "search it as typed" links of pinyin and corrections.
+
+    >>> quote_words("lingyuan zone:凌源 intitle:凌原", ["lingyuan", "凌原"])
+    '"lingyuan" zone:凌源 intitle:"凌原"'
+    """
+    for word in words:
+        query = re.sub(rf"(^|[\s:：])({re.escape(word)})(?=\s|$)", r'\1"\2"', query, count=1)
+    return query
+
+
 def phrase_of(*quoted: str | None) -> str | None:
     """The text of whichever kind of quotes matched, if any."""
     return next((q for q in quoted if q is not None), None)

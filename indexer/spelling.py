@@ -28,7 +28,7 @@ import numpy as np
 
 from . import analysis, execute, lexicon as lexicon_module, pinyin, plan
 from .metadata import gazetteer, taxonomy
-from .query import ParsedQuery
+from .query import ParsedQuery, quote_words
 
 # A typed word that is a word of at least this many articles is meant as typed.
 MIN_REAL_DF = 5
@@ -195,9 +195,8 @@ def literal_query(typed: str, corrected: str) -> str:
     before, after = typed.split(), corrected.split()
     if len(before) != len(after):
         return f'"{typed}"'
-    return " ".join(
-        re.sub(r"^([^:：]+[:：])?(.+)$", r'\1"\2"', a) if a != b and '"' not in a else a for a, b in zip(before, after)
-    )
+    changed = [re.sub(r"^[^:：]+[:：]", "", a) for a, b in zip(before, after) if a != b and '"' not in a]
+    return quote_words(typed, changed)
 
 
 def note(results) -> str | None:
