@@ -11,27 +11,30 @@ term by term and posting by posting.
 
 from __future__ import annotations
 
+import heapq
 import marshal
 import os
 import re
 import tempfile
 from array import array
+from operator import itemgetter
 
+import numpy as np
 from whoosh import formats
 from whoosh.analysis.tokenizers import RegexTokenizer
 from whoosh.util.numeric import length_to_byte
 
 from . import codec
+from .coded_postings import PARTS, CodedPostings, part
 from .facets import EXTENSION as FACETS_EXTENSION, FacetRecorder
 from .lexicon_segment import EXTENSION as LEXICON_EXTENSION, LexiconRecorder
 
-# A worker spills its postings to disk past this many (about 100 MB of lists).
+# A worker spills its postings to disk past this many (about 100 MB of lists), and its coded postings past
+# CODED_PER_POSTING times as many occurrences (16 bytes each; the sort before a spill takes as much again).
 SPILL_POSTINGS = 1_500_000
+CODED_PER_POSTING = 1
 
 _SPACE_TOKENS = r"[^ \t\r\n]+"  # whoosh.analysis.SpaceSeparatedTokenizer
-# Term ranges a spill is cut into, merged one at a time (the largest: ~2% of the postings): what the merge at
-# the end holds in memory at once.
-_PARTS = 1024
 
 
 def _kind(field) -> str | None:
@@ -48,20 +51,6 @@ def _kind(field) -> str | None:
         if type(field.format) is formats.Existence:
             return "exist"
     return "generic"
-
-
-def _part(term: str) -> int:
-    """Which of _PARTS ranges of first characters `term` is in: monotonic, so ranges are in term order.
-    Digits and letters get 64 ranges, other characters before the ideographs 64, the ideographs 890 (in code
-    point order, so each range holds a few dozen first characters), the rest 6."""
-    c = ord(term[0]) if term else 0
-    if c < 0x80:
-        return c >> 1
-    if c < 0x4E00:
-        return 64 + (c - 0x80) * 64 // (0x4E00 - 0x80)
-    if c <= 0x9FFF:
-        return 128 + (c - 0x4E00) * 890 // 0x5200
-    return 1018 + min(5, (c - 0xA000) * 6 // (0x110000 - 0xA000))
 
 
 class SegmentBuilder:
@@ -83,6 +72,12 @@ class SegmentBuilder:
             boost = float(field.format.field_boost) if kind else 1.0
             self._fields[name] = (kind, field, field.scorable, [n * boost for n in range(256)], boost)
         self.terms: dict[str, dict] = {name: {} for name, spec in self._fields.items() if spec[0]}
+        # Tokens of one short length (bigrams, characters) as arrays of codes; any others in `terms`.
+        self.coded = {
+            name: CodedPostings(tempdir, positions=spec[0] == "pos")
+            for name, spec in self._fields.items()
+            if spec[0] in ("pos", "exist")
+        }
         self.lengths: dict[str, array] = {name: array("B") for name in self.terms}
         self._positions1 = [codec.pack_positions([p]) for p in range(4096)]
         self._tokenize = re.compile(_SPACE_TOKENS).findall
@@ -122,7 +117,7 @@ class SegmentBuilder:
                     get = terms.get
                     if kind == "pos":
                         positions: dict = {}
-                        for i, t in enumerate(tokens):
+                        for i, t in self.coded[name].add(docnum, tokens):
                             p = positions.get(t)
                             if p is None:
                                 positions[t] = [i]
@@ -152,7 +147,7 @@ class SegmentBuilder:
                         added += len(counts)
                     else:
                         w = weights[1]
-                        distinct = dict.fromkeys(tokens)
+                        distinct = dict.fromkeys(t for _, t in self.coded[name].add(docnum, tokens))
                         for t in distinct:
                             e = get(t)
                             if e is None:
@@ -202,14 +197,17 @@ class SegmentBuilder:
         self._pending += added
         if self._pending >= self.spill_postings:
             self._spill()
+        if sum(c.pending for c in self.coded.values()) >= self.spill_postings * CODED_PER_POSTING:
+            for coded in self.coded.values():
+                coded.spill()
 
     # ------------------------------------------------------------------ spilling
 
     @staticmethod
     def _split(terms: dict) -> list[dict]:
-        parts: list[dict] = [{} for _ in range(_PARTS)]
+        parts: list[dict] = [{} for _ in range(PARTS)]
         for t, flat in terms.items():
-            parts[_part(t)][t] = flat
+            parts[part(ord(t[0])) if t else 0][t] = flat
         return parts
 
     def _spill(self) -> None:
@@ -228,59 +226,67 @@ class SegmentBuilder:
         self.spills += 1
         self._pending = 0
 
-    def _merged(self):
-        """(field, term, flat postings [docnum, weight, value, ...]) in field and term order."""
-        if self.runs and self._pending:
-            self._spill()  # what is still in memory too: the merge then holds one range of terms at a time
-        names = sorted(
-            {name for name, terms in self.terms.items() if terms}
-            | {name for _, offsets in self.runs for name, _ in offsets}
+    def _plain_terms(self, name: str, files: list):
+        """(term, flat postings [docnum, weight, value, ...]) of field `name`'s dicts, in term order."""
+        live = self.terms[name]
+        if not files:
+            for t in sorted(live):
+                yield t, live[t]
+            live.clear()
+            return
+        live_parts: list[dict | None] = list(self._split(live))
+        live.clear()
+        for p in range(PARTS):
+            merged: dict | None = None
+            for f, offsets in files:
+                at = offsets.get((name, p))
+                if at is not None:
+                    f.seek(at)
+                    merged = _merge_into(merged, marshal.load(f))
+            merged = _merge_into(merged, live_parts[p])
+            live_parts[p] = None
+            if merged:
+                for t in sorted(merged):
+                    yield t, merged[t]
+
+    def _field_postings(self, name: str, files: list):
+        """(term, document numbers, weights, values, length bytes or None) of field `name`, in term order."""
+        scored = self._fields[name][2]
+        lengths = self.lengths[name]
+        plain = (
+            (t, ids, flat[1::3], flat[2::3], list(map(lengths.__getitem__, ids)) if scored else None)
+            for t, flat in self._plain_terms(name, files)
+            for ids in (flat[0::3],)
         )
-        files = [(open(path, "rb"), offsets) for path, offsets in self.runs]
-        try:
-            for name in names:
-                live = self.terms[name]
-                if not files:
-                    for t in sorted(live):
-                        yield name, t, live[t]
-                    live.clear()
-                    continue
-                live_parts: list[dict | None] = list(self._split(live))
-                live.clear()
-                for p in range(_PARTS):
-                    merged: dict | None = None
-                    for f, offsets in files:
-                        at = offsets.get((name, p))
-                        if at is not None:
-                            f.seek(at)
-                            merged = _merge_into(merged, marshal.load(f))
-                    merged = _merge_into(merged, live_parts[p])
-                    live_parts[p] = None
-                    if merged:
-                        for t in sorted(merged):
-                            yield name, t, merged[t]
-        finally:
-            for f, _ in files:
-                f.close()
-            for path, _ in self.runs:
-                os.remove(path)
-            self.runs = []
+        coded = self.coded.get(name)
+        if coded is None:
+            return plain
+        w = self._fields[name][3][1]
+        table = np.frombuffer(lengths, dtype=np.uint8) if scored else None
+        fast = ((t, ids, [w] * len(ids), values, lens) for t, ids, values, lens in coded.terms(table))
+        return heapq.merge(plain, fast, key=itemgetter(0))  # (tokens of other lengths are rare)
 
     def finish(self):
         """Write the segment's files and return it (not yet in any table of contents)."""
         self.perdoc.close()
+        if self.runs and self._pending:
+            self._spill()  # what is still in memory too: the merge then holds one range of terms at a time
         writer = codec.TermsWriter(self.codec, self.storage, self.segment)
-        current, lengths = None, None
-        for name, t, flat in self._merged():
-            if name != current:
-                current = name
-                fieldobj = self._fields[name][1]
-                writer.start_field(name, fieldobj)
-                lengths = self.lengths[name].__getitem__ if fieldobj.scorable else None
-            ids = flat[0::3]
-            writer.add(t, ids, flat[1::3], flat[2::3], list(map(lengths, ids)) if lengths else None)
-            if name == "words":
-                self.lexicon.word(t, len(ids))
+        files = [(open(path, "rb"), offsets) for path, offsets in self.runs]
+        try:
+            for name in sorted(self.terms):
+                started = False
+                for t, ids, weights, values, lens in self._field_postings(name, files):
+                    if not started:
+                        writer.start_field(name, self._fields[name][1])
+                        started = True
+                    writer.add(t, ids, weights, values, lens)
+                    if name == "words":
+                        self.lexicon.word(t, len(ids))
+        finally:
+            for f, _ in files:
+                f.close()
+            self.cancel()
         writer.close()
         codec.write_extra(self.storage, self.segment, FACETS_EXTENSION, self.facets.dump())
         codec.write_extra(self.storage, self.segment, LEXICON_EXTENSION, self.lexicon.dump())
@@ -288,6 +294,8 @@ class SegmentBuilder:
         return self.segment
 
     def cancel(self) -> None:
+        for coded in self.coded.values():
+            coded.remove()
         for path, _ in self.runs:
             try:
                 os.remove(path)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import pathlib
 
+import numpy as np
 import pytest
+from hypothesis import given, strategies as st
 from whoosh import index as whoosh_index
 from whoosh.index import TOC
 
 import fixtures
 from fixtures import SEEDS
-from indexer import build, codec, index, search
+from indexer import build, codec, coded_postings, index, search
 from indexer.articles import Article, read_articles
 from indexer.query import Filters
 from indexer.segment import SegmentBuilder
@@ -83,8 +85,9 @@ def _compare(ref_dir: pathlib.Path, new_dir: pathlib.Path, schema) -> None:
         r2.close()
 
 
-@pytest.mark.parametrize("spill", [10**9, 5_000])  # everything in memory; spilled to many runs
-def test_segments_are_what_whooshs_writer_writes(tmp_path, spill):
+@pytest.mark.parametrize("spill", [10**9, 1_000])  # everything in memory; spilled to many runs
+def test_segments_are_what_whooshs_writer_writes(tmp_path, monkeypatch, spill):
+    monkeypatch.setattr(coded_postings, "CHUNK", 500)  # the end's merge of coded runs: many ranges of codes
     docs = _documents()
     schema = index.SCHEMA
     (tmp_path / "ref").mkdir()
@@ -99,6 +102,7 @@ def test_segments_are_what_whooshs_writer_writes(tmp_path, spill):
         builder.add(doc)
     if spill < 10**9:
         assert len(builder.runs) > 3
+        assert all(len(coded.runs) > 3 for coded in builder.coded.values())
     segment = builder.finish()
     segment.create_compound_file(new.storage)
     TOC(schema, [segment], 1).write(new.storage, new.indexname)
@@ -138,3 +142,18 @@ def test_parallel_build_equals_in_process_build(tmp_path, monkeypatch):
     b = search.Index(tmp_path / "parallel")
     assert [h.id for h in search.search(b, '"凌钢新闻"', Filters()).hits] == ["art0007"]
     assert search.search(b, fixtures.MARKER, Filters()).total == 149
+
+
+@given(st.lists(st.lists(st.integers(0, 3_000_000), min_size=1, max_size=8, unique=True), min_size=1, max_size=20))
+def test_coded_positions_are_packed_as_the_format_packs_them(groups):
+    groups = [sorted(g) for g in groups]
+    starts = np.cumsum([0] + [len(g) for g in groups[:-1]])
+    flat = np.array([p for g in groups for p in g], dtype=np.int64)
+    assert coded_postings._packed(flat, starts) == [codec.pack_positions(g) for g in groups]
+
+
+@given(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=3, max_size=3), min_size=1))
+def test_codes_sort_as_terms_do(tokens):
+    codes = coded_postings.encode(tokens, 3)
+    assert coded_postings.decode(codes, 3) == tokens
+    assert [tokens[i] for i in np.argsort(codes, kind="stable")] == sorted(tokens)
