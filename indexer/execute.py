@@ -16,12 +16,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
-from itertools import compress
 
 import numpy as np
 from whoosh import scoring
 
 from . import codec
+from .lru import SizedLRU
 from .plan import And, AndMaybe, AndNot, AtLeast, Every, Node, Or, Phrase, Prefix, Term
 
 MAX_EXPANSIONS = 256
@@ -52,10 +52,48 @@ class Budget:
             raise TimeUp
 
 
-class Segment:
-    """One segment (leaf reader) of a searcher, for one search: its postings are read at most once."""
+@dataclasses.dataclass
+class Decoded:
+    """A term's postings in one segment as the evaluator uses them: document numbers, weights (None: all 1.0)
+    and, when read for a phrase, how many positions each posting has and all of them in order."""
 
-    def __init__(self, leaf, searcher, offset: int, budget: Budget, scorers: dict | None = None):
+    ids: np.ndarray
+    weights: np.ndarray | None
+    counts: np.ndarray | None = None
+    positions: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, postings: codec.Postings) -> Decoded:
+        if postings.values is None:
+            return cls(postings.ids, postings.weights)
+        counts, positions = codec.unpack_positions(postings.values)
+        # 32 bits are enough for a count and a position (a document's text is far shorter): half the memory.
+        return cls(postings.ids, postings.weights, counts.astype(np.int32), positions.astype(np.int32))
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.ids, self.weights, self.counts, self.positions)
+        return 200 + sum(a.nbytes for a in arrays if a is not None)
+
+
+class Segment:
+    """One segment (leaf reader) of a searcher, for one search: its postings are read at most once.
+
+    With a `cache` (an `lru.SizedLRU` of the index), whole posting lists are read and kept there for later
+    searches, by the segment's id (a segment never changes); their documents' scores too, by the index
+    generation as well (a term's statistics are the whole index's). Without one, a phrase's words after the
+    first are read only in the blocks that can hold a candidate."""
+
+    def __init__(
+        self,
+        leaf,
+        searcher,
+        offset: int,
+        budget: Budget,
+        scorers: dict | None = None,
+        cache: SizedLRU | None = None,
+        generation: int | None = None,
+    ):
         self.leaf, self.searcher, self.offset, self.budget = leaf, searcher, offset, budget
         self.size = leaf.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
@@ -64,21 +102,37 @@ class Segment:
             self.live[np.fromiter(leaf.deleted_docs_set, dtype=np.int64)] = False
         # Each term's scorer (its statistics are the whole index's): shared by the segments of one search.
         self._scorers = {} if scorers is None else scorers
-        self._postings: dict[tuple, codec.Postings] = {}
+        self.cache = cache if hasattr(leaf, "segment") else None
+        self._segment_id = leaf.segment().segment_id() if self.cache is not None else None
+        self._generation = generation
+        self._postings: dict[tuple, Decoded] = {}
         self._scores: dict[tuple, Scored] = {}
         self._lengths: dict[str, np.ndarray | None] = {}
 
     def nothing(self) -> Scored:
         return np.zeros(self.size), np.zeros(self.size, dtype=bool)
 
-    def postings(self, field: str, text: str, values: bool = False, wanted: np.ndarray | None = None) -> codec.Postings:
+    def postings(self, field: str, text: str, values: bool = False, wanted: np.ndarray | None = None) -> Decoded:
         key = (field, text)
         found = self._postings.get(key)
-        if found is None or (values and found.values is None):
+        if found is None or (values and found.positions is None):
             self.budget.check()
-            found = codec.Postings.read(self.leaf, field, text.encode("utf-8"), values, wanted)
-            if wanted is None:
+            if self.cache is None:
+                found = Decoded.of(codec.Postings.read(self.leaf, field, text.encode("utf-8"), values, wanted))
+            else:
+                found = self._cached(field, text, values)
+            if wanted is None or self.cache is not None:
                 self._postings[key] = found
+        return found
+
+    def _cached(self, field: str, text: str, values: bool) -> Decoded:
+        """The whole posting list, from the index's cache or read and put there."""
+        assert self.cache is not None
+        key = ("postings", self._segment_id, field, text)
+        found = self.cache.get(key)
+        if found is None or (values and found.positions is None):
+            found = Decoded.of(codec.Postings.read(self.leaf, field, text.encode("utf-8"), values))
+            self.cache.put(key, found, found.nbytes)
         return found
 
     def doc_frequency(self, field: str, text: str) -> int:
@@ -97,28 +151,40 @@ class Segment:
             found = self._scores[key] = self._score(field, text, self.postings(field, text))
         return found
 
-    def _score(self, field: str, text: str, postings: codec.Postings) -> Scored:
+    def _score(self, field: str, text: str, postings: Decoded) -> Scored:
         scores, matched = self.nothing()
         ids = postings.ids
         if not len(ids):
             return scores, matched
-        scorer = self._scorers.get((field, text))
-        if scorer is None:
-            scorer = self._scorers[field, text] = self.searcher.weighting.scorer(self.searcher, field, text)
-        weights = np.ones(len(ids)) if postings.weights is None else postings.weights
-        if not isinstance(scorer, scoring.BM25FScorer):  # a field without lengths: Whoosh scores the weight
-            scores[ids] = weights
+        if self.cache is None:  # postings may be a part of the list: nothing is kept
+            scores[ids] = self._posting_scores(field, text, postings)
         else:
-            lengths = self.lengths(field)
-            length = codec.LENGTHS[lengths[ids]] if lengths is not None else np.ones(len(ids))
-            idf, B, K1 = scorer.idf, scorer.B, scorer.K1
-            # Whoosh's BM25F (`scoring.bm25`), in its order of operations: the same floating-point results.
-            scores[ids] = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * length / scorer.avgfl)))
+            key = ("scores", self._segment_id, self._generation, field, text)
+            values = self.cache.get(key)
+            if values is None:
+                values = self._posting_scores(field, text, postings)
+                self.cache.put(key, values, 100 + values.nbytes)
+            scores[ids] = values
         matched[ids] = True
         if self.deletions:
             matched &= self.live
             scores[~matched] = 0.0
         return scores, matched
+
+    def _posting_scores(self, field: str, text: str, postings: Decoded) -> np.ndarray:
+        """Whoosh's BM25F score of each of `postings` (deleted documents included)."""
+        ids = postings.ids
+        scorer = self._scorers.get((field, text))
+        if scorer is None:
+            scorer = self._scorers[field, text] = self.searcher.weighting.scorer(self.searcher, field, text)
+        weights = np.ones(len(ids)) if postings.weights is None else postings.weights
+        if not isinstance(scorer, scoring.BM25FScorer):  # a field without lengths: Whoosh scores the weight
+            return np.asarray(weights, dtype=np.float64)
+        lengths = self.lengths(field)
+        length = codec.LENGTHS[lengths[ids]] if lengths is not None else np.ones(len(ids))
+        idf, B, K1 = scorer.idf, scorer.B, scorer.K1
+        # Whoosh's BM25F (`scoring.bm25`), in its order of operations: the same floating-point results.
+        return idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * length / scorer.avgfl)))
 
     def phrase(self, field: str, words: tuple[str, ...]) -> Scored:
         """Documents holding `words` at consecutive positions (Whoosh's `Phrase`, slop 1), scored as Whoosh
@@ -126,20 +192,20 @@ class Segment:
 
         Each occurrence of the j-th word at position p in document d is the number d·2³² + p − j: the phrase
         is where these numbers meet. A word's numbers come out sorted, so they are intersected by binary
-        search, the rarest word's first; each next word is read only in blocks holding a candidate."""
+        search, the rarest word's first; without a cache, each next word is read only in blocks holding a
+        candidate."""
         order = sorted(range(len(words)), key=lambda j: self.doc_frequency(field, words[j]))
         candidates = self.live
         starts = None
-        read: dict[int, codec.Postings] = {}
+        read: dict[int, Decoded] = {}
         for j in order:
             postings = read[j] = self.postings(field, words[j], values=True, wanted=candidates)
             keep = candidates[postings.ids]
             if not keep.any():
                 return self.nothing()
-            assert postings.values is not None  # read with values=True
-            values = list(compress(postings.values, keep.tolist()))
-            counts, positions = codec.unpack_positions(values)
-            numbers = np.repeat(postings.ids[keep] * _DOC + (_BIAS - j), counts) + positions
+            assert postings.counts is not None and postings.positions is not None  # read with values=True
+            positions = postings.positions[np.repeat(keep, postings.counts)]
+            numbers = np.repeat(postings.ids[keep] * _DOC + (_BIAS - j), postings.counts[keep]) + positions
             starts = numbers if starts is None else starts[_within(numbers, starts)]
             if not len(starts):
                 return self.nothing()
@@ -240,16 +306,18 @@ class Evaluated:
     timed_out: bool = False
 
 
-def run(q: Node, searcher, budget: Budget | None = None) -> Evaluated:
+def run(q: Node, searcher, budget: Budget | None = None, cache: SizedLRU | None = None) -> Evaluated:
     """Evaluate `q` on every segment of `searcher`; past the budget's deadline, the segments not evaluated
-    match nothing and the result says so."""
+    match nothing and the result says so. With a `cache`, posting lists and scores are kept there (see
+    `Segment`): it must be used with the searchers of one index only."""
     budget = budget or Budget()
     total = searcher.doc_count_all()
     scores, matched = np.zeros(total), np.zeros(total, dtype=bool)
     timed_out = False
     scorers: dict = {}
+    generation = searcher.reader().generation() if cache is not None else None
     for leaf_searcher, offset in searcher.leaf_searchers():
-        segment = Segment(leaf_searcher.reader(), leaf_searcher, offset, budget, scorers)
+        segment = Segment(leaf_searcher.reader(), leaf_searcher, offset, budget, scorers, cache, generation)
         try:
             s, m = evaluate(q, segment)
         except TimeUp:
