@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import time
+from itertools import compress
 
 import numpy as np
 from whoosh import scoring
@@ -55,20 +56,37 @@ class Budget:
 @dataclasses.dataclass
 class Decoded:
     """A term's postings in one segment as the evaluator uses them: document numbers, weights (None: all 1.0)
-    and, when read for a phrase, how many positions each posting has and all of them in order."""
+    and, when read for a phrase, their positions: the packed values as read (`values`), or, for a list kept
+    in a cache, how many positions each posting has and all of them in order (`counts`, `positions`)."""
 
     ids: np.ndarray
     weights: np.ndarray | None
+    values: list[bytes] | None = None
     counts: np.ndarray | None = None
     positions: np.ndarray | None = None
 
     @classmethod
-    def of(cls, postings: codec.Postings) -> Decoded:
+    def unpacked(cls, postings: codec.Postings) -> Decoded:
+        """A whole list to keep: its positions unpacked once, not by each phrase that reads it."""
         if postings.values is None:
             return cls(postings.ids, postings.weights)
         counts, positions = codec.unpack_positions(postings.values)
         # 32 bits are enough for a count and a position (a document's text is far shorter): half the memory.
-        return cls(postings.ids, postings.weights, counts.astype(np.int32), positions.astype(np.int32))
+        return cls(postings.ids, postings.weights, None, counts.astype(np.int32), positions.astype(np.int32))
+
+    @property
+    def has_values(self) -> bool:
+        return self.values is not None or self.positions is not None
+
+    def numbers(self, keep: np.ndarray, j: int) -> np.ndarray:
+        """For the postings `keep` selects, each position p of document d as d·2³² + p − j (see `phrase`)."""
+        if self.positions is None:  # values as read: only those of the documents kept are unpacked
+            assert self.values is not None
+            counts, positions = codec.unpack_positions(list(compress(self.values, keep.tolist())))
+        else:
+            assert self.counts is not None
+            counts, positions = self.counts[keep], self.positions[np.repeat(keep, self.counts)]
+        return np.repeat(self.ids[keep] * _DOC + (_BIAS - j), counts) + positions
 
     @property
     def nbytes(self) -> int:
@@ -115,10 +133,11 @@ class Segment:
     def postings(self, field: str, text: str, values: bool = False, wanted: np.ndarray | None = None) -> Decoded:
         key = (field, text)
         found = self._postings.get(key)
-        if found is None or (values and found.positions is None):
+        if found is None or (values and not found.has_values):
             self.budget.check()
             if self.cache is None:
-                found = Decoded.of(codec.Postings.read(self.leaf, field, text.encode("utf-8"), values, wanted))
+                postings = codec.Postings.read(self.leaf, field, text.encode("utf-8"), values, wanted)
+                found = Decoded(postings.ids, postings.weights, postings.values)
             else:
                 found = self._cached(field, text, values)
             if wanted is None or self.cache is not None:
@@ -130,12 +149,17 @@ class Segment:
         assert self.cache is not None
         key = ("postings", self._segment_id, field, text)
         found = self.cache.get(key)
-        if found is None or (values and found.positions is None):
-            found = Decoded.of(codec.Postings.read(self.leaf, field, text.encode("utf-8"), values))
+        if found is None or (values and not found.has_values):
+            found = Decoded.unpacked(codec.Postings.read(self.leaf, field, text.encode("utf-8"), values))
             self.cache.put(key, found, found.nbytes)
         return found
 
     def doc_frequency(self, field: str, text: str) -> int:
+        """How many postings the term has here (deleted documents included), from its list when kept."""
+        if self.cache is not None:
+            found = self.cache.get(("postings", self._segment_id, field, text))
+            if found is not None:
+                return len(found.ids)
         return self.leaf.doc_frequency(field, text)
 
     def lengths(self, field: str) -> np.ndarray | None:
@@ -203,9 +227,7 @@ class Segment:
             keep = candidates[postings.ids]
             if not keep.any():
                 return self.nothing()
-            assert postings.counts is not None and postings.positions is not None  # read with values=True
-            positions = postings.positions[np.repeat(keep, postings.counts)]
-            numbers = np.repeat(postings.ids[keep] * _DOC + (_BIAS - j), postings.counts[keep]) + positions
+            numbers = postings.numbers(keep, j)
             starts = numbers if starts is None else starts[_within(numbers, starts)]
             if not len(starts):
                 return self.nothing()

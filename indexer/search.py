@@ -114,7 +114,7 @@ class Index:
         self._lock = threading.Lock()
         self._facets: dict[int, FacetSets] = {}
         # Decoded posting lists and their scores, shared by this index's searches (see `execute.Segment`).
-        self.postings = SizedLRU(cache_bytes)
+        self.postings = SizedLRU(cache_bytes) if cache_bytes else None
         # Related articles depend on the article and the index generation alone: kept for the pages viewed.
         self._related: collections.OrderedDict[tuple[int, str, int], list[Article]] = collections.OrderedDict()
 
