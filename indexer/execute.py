@@ -64,6 +64,7 @@ class Decoded:
     values: list[bytes] | None = None
     counts: np.ndarray | None = None
     positions: np.ndarray | None = None
+    starts: np.ndarray | None = None  # where each posting's positions start in `positions`
 
     @classmethod
     def unpacked(cls, postings: codec.Postings) -> Decoded:
@@ -72,7 +73,8 @@ class Decoded:
             return cls(postings.ids, postings.weights)
         counts, positions = codec.unpack_positions(postings.values)
         # 32 bits are enough for a count and a position (a document's text is far shorter): half the memory.
-        return cls(postings.ids, postings.weights, None, counts.astype(np.int32), positions.astype(np.int32))
+        starts = np.cumsum(counts) - counts
+        return cls(postings.ids, postings.weights, None, counts.astype(np.int32), positions.astype(np.int32), starts)
 
     @property
     def has_values(self) -> bool:
@@ -84,13 +86,18 @@ class Decoded:
             assert self.values is not None
             counts, positions = codec.unpack_positions(list(compress(self.values, keep.tolist())))
         else:
-            assert self.counts is not None
-            counts, positions = self.counts[keep], self.positions[np.repeat(keep, self.counts)]
+            assert self.counts is not None and self.starts is not None
+            # The kept postings' positions by index, not by a mask over all of them: the candidates after a
+            # phrase's rarest word are few, and a common word's positions many.
+            counts = self.counts[keep]
+            ends = np.cumsum(counts)
+            at = np.arange(ends[-1] if len(ends) else 0) + np.repeat(self.starts[keep] - (ends - counts), counts)
+            positions = self.positions[at]
         return np.repeat(self.ids[keep] * _DOC + (_BIAS - j), counts) + positions
 
     @property
     def nbytes(self) -> int:
-        arrays = (self.ids, self.weights, self.counts, self.positions)
+        arrays = (self.ids, self.weights, self.counts, self.positions, self.starts)
         return 200 + sum(a.nbytes for a in arrays if a is not None)
 
 
@@ -191,8 +198,9 @@ class Segment:
             scores[ids] = values
         matched[ids] = True
         if self.deletions:
-            matched &= self.live
-            scores[~matched] = 0.0
+            dead = ids[~self.live[ids]]
+            matched[dead] = False
+            scores[dead] = 0.0
         return scores, matched
 
     def _posting_scores(self, field: str, text: str, postings: Decoded) -> np.ndarray:
