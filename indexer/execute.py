@@ -220,7 +220,29 @@ class Segment:
 
     def phrase(self, field: str, words: tuple[str, ...]) -> Scored:
         """Documents holding `words` at consecutive positions (Whoosh's `Phrase`, slop 1), scored as Whoosh
-        scores a phrase: the sum of its terms' scores.
+        scores a phrase: the sum of its terms' scores. With a cache, the documents are kept there (by the
+        generation too: deletions change them): a word of several characters is a phrase of its bigrams."""
+        if self.cache is None:
+            docs, read = self._phrase_docs(field, words)
+            if not len(docs):
+                return self.nothing()
+            # Every word's postings read include the documents still in the running at its turn.
+            parts = [self._score(field, w, read[j])[0] for j, w in enumerate(words)]
+        else:
+            key = ("phrase", self._segment_id, self._generation, field, words)
+            docs = self.cache.get(key)
+            if docs is None:
+                docs = self._phrase_docs(field, words)[0]
+                self.cache.put(key, docs, 100 + docs.nbytes)
+            if not len(docs):
+                return self.nothing()
+            parts = [self.term(field, w)[0] for w in words]
+        candidates = np.zeros(self.size, dtype=bool)
+        candidates[docs] = True
+        return np.where(candidates, _tree_sum(parts), 0.0), candidates
+
+    def _phrase_docs(self, field: str, words: tuple[str, ...]) -> tuple[np.ndarray, dict[int, Decoded]]:
+        """The documents holding the phrase (ascending), and each word's postings as read.
 
         Each occurrence of the j-th word at position p in document d is the number d·2³² + p − j: the phrase
         is where these numbers meet. A word's numbers come out sorted, so they are intersected by binary
@@ -230,20 +252,19 @@ class Segment:
         candidates = self.live
         starts = None
         read: dict[int, Decoded] = {}
+        none = np.zeros(0, dtype=np.int64)
         for j in order:
             postings = read[j] = self.postings(field, words[j], values=True, wanted=candidates)
             keep = candidates[postings.ids]
             if not keep.any():
-                return self.nothing()
+                return none, read
             numbers = postings.numbers(keep, j)
             starts = numbers if starts is None else starts[_within(numbers, starts)]
             if not len(starts):
-                return self.nothing()
+                return none, read
             candidates = np.zeros(self.size, dtype=bool)
             candidates[starts // _DOC] = True
-        # Every word's postings read above include the documents still in the running at its turn.
-        summed = _tree_sum([self._score(field, w, read[j])[0] for j, w in enumerate(words)])
-        return np.where(candidates, summed, 0.0), candidates
+        return np.flatnonzero(candidates), read
 
     def expand(self, field: str, prefix: str) -> list[str]:
         terms = []

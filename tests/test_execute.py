@@ -134,6 +134,19 @@ def test_cached_lists_and_scores_answer_as_a_fresh_read_does(small, many):
         assert len(cache) and cache.nbytes <= cache.limit
 
 
+def test_a_cache_outlives_an_update_that_deletes_a_match(tmp_path):
+    """Kept phrases and scores are of one generation: an article replaced since is no longer found."""
+    source = fixtures.write_jsonl(tmp_path / "in.jsonl", [{"id": k, "title": "", "body": v} for k, v in TEXTS.items()])
+    index.update(tmp_path / "ix", [source])
+    ix, cache = search.Index(tmp_path / "ix"), SizedLRU(1 << 20)
+    nodes = [phrase("凌钢集团"), Term("words", "凌钢"), compile_query(parse("凌钢集团 大笑"), ix.vocabulary()).query]
+    before = [_ours(ix, node, cache) for node in nodes]
+    changed = fixtures.write_jsonl(tmp_path / "x.jsonl", [{"id": "b", "title": "", "body": "无关的文字"}])
+    index.update(tmp_path / "ix", [changed])
+    after = [_ours(ix, node, cache) for node in nodes]
+    assert after == [_ours(ix, node) for node in nodes] and after != before
+
+
 def test_the_cache_drops_the_least_recently_used_past_its_limit():
     cache = SizedLRU(2000)
     cache.put("a", 1, 500)
