@@ -22,7 +22,7 @@ import numpy as np
 from whoosh import scoring
 
 from . import codec
-from .lru import SizedLRU
+from .lru import SizedLRU, frozen
 from .plan import And, AndMaybe, AndNot, AtLeast, Every, Node, Or, Phrase, Prefix, Term
 
 MAX_EXPANSIONS = 256
@@ -158,6 +158,7 @@ class Segment:
         found = self.cache.get(key)
         if found is None or (values and not found.has_values):
             found = Decoded.unpacked(codec.Postings.read(self.leaf, field, text.encode("utf-8"), values))
+            frozen(found.ids, found.weights, found.counts, found.positions, found.starts)
             self.cache.put(key, found, found.nbytes)
         return found
 
@@ -194,6 +195,7 @@ class Segment:
             values = self.cache.get(key)
             if values is None:
                 values = self._posting_scores(field, text, postings)
+                frozen(values)
                 self.cache.put(key, values, 100 + values.nbytes)
             scores[ids] = values
         matched[ids] = True
@@ -233,6 +235,7 @@ class Segment:
             docs = self.cache.get(key)
             if docs is None:
                 docs = self._phrase_docs(field, words)[0]
+                frozen(docs)
                 self.cache.put(key, docs, 100 + docs.nbytes)
             if not len(docs):
                 return self.nothing()

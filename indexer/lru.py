@@ -36,6 +36,7 @@ class SizedLRU:
             return item[0]
 
     def put(self, key: Hashable, value: Any, size: int) -> None:
+        """Keep `value`, which its users must not change (`frozen` makes numpy arrays read-only)."""
         if size > self.limit // 4:
             return
         with self._lock:
@@ -52,3 +53,10 @@ class SizedLRU:
         with self._lock:
             self._items.clear()
             self.nbytes = 0
+
+
+def frozen(*arrays) -> None:
+    """Make numpy arrays read-only: a cached array is shared by every search and thread."""
+    for array in arrays:
+        if array is not None:
+            array.flags.writeable = False
