@@ -130,6 +130,14 @@ class FacetSets:
             self.docs[name], self.which[name] = d[live], w[live]
         self._index = {name: {v: i for i, v in enumerate(values)} for name, values in self.values.items()}
         self._masks: dict[tuple, np.ndarray] = {}
+        # Of each facet with one value a document at most (year, site): every document's value (the number of
+        # values where it has none), so that counting gathers the matches' values only.
+        self.value_of: dict[str, np.ndarray] = {}
+        for name in record.FACET_NAMES:
+            d = self.docs[name]
+            if len(d) and len(np.unique(d)) == len(d):
+                self.value_of[name] = np.full(self.size, len(self.values[name]), dtype=np.intp)
+                self.value_of[name][d] = self.which[name]
 
     def has(self, facet: str, value: str) -> bool:
         return value in self._index[facet]
@@ -160,7 +168,10 @@ class FacetSets:
 
     def counts(self, facet: str, base: np.ndarray) -> np.ndarray:
         """How many documents of `base` (a boolean array) each of the facet's values has."""
-        return np.bincount(self.which[facet][base[self.docs[facet]]], minlength=len(self.values[facet]))
+        n = len(self.values[facet])
+        if facet in self.value_of:
+            return np.bincount(self.value_of[facet][base], minlength=n + 1)[:n]
+        return np.bincount(self.which[facet][base[self.docs[facet]]], minlength=n)
 
     def count(self, matched: np.ndarray, filters: Filters) -> dict[str, list[FacetValue]]:
         """Each facet's values with the number of matching documents, given the other facets' selection."""
@@ -195,11 +206,10 @@ class FacetSets:
         others = self.allowed(filters, skip="year")
         base = matched if others is None else matched & others
         years, zones = self.values["year"], self.values["zone"]
-        year_of = np.full(self.size, -1, dtype=np.int64)
-        year_of[self.docs["year"]] = self.which["year"]
         docs, which = self.docs["zone"], self.which["zone"]
-        keep = base[docs] & (year_of[docs] >= 0)
-        table = np.bincount(year_of[docs[keep]] * len(zones) + which[keep], minlength=len(years) * len(zones)).reshape(
+        zone_year = self._zone_year
+        keep = base[docs] & (zone_year < len(years))
+        table = np.bincount(zone_year[keep] * len(zones) + which[keep], minlength=len(years) * len(zones)).reshape(
             len(years), len(zones)
         )
         in_year = self.counts("year", base)
@@ -208,6 +218,13 @@ class FacetSets:
             for year, row, total in zip(years, table.tolist(), in_year)
             if total
         }
+
+    @functools.cached_property
+    def _zone_year(self) -> np.ndarray:
+        """The year of each (document, zone) pair's document (the number of years where it has none)."""
+        year_of = np.full(self.size, len(self.values["year"]), dtype=np.intp)
+        year_of[self.docs["year"]] = self.which["year"]
+        return year_of[self.docs["zone"]]
 
     @functools.cached_property
     def newest_first(self) -> np.ndarray:

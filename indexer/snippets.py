@@ -163,6 +163,7 @@ def snippet(text: str, marks: list[Mark], max_chars: int = MAX_CHARS) -> Snippet
         first = bisect.bisect_left(starts, window[0])
         return range(first, max(first, bisect.bisect_right(ends, window[1])))
 
+    @functools.cache  # the best halves are picked among windows already scored
     def score(window: tuple[int, int]) -> tuple[int, int, int]:
         """How many exact matches, different terms and matches `window` shows."""
         found = inside(window)

@@ -76,7 +76,8 @@ def correct(index, found) -> Correction | None:
         node = plan.verbatim(text)
         if node is None:
             return 0
-        return int((execute.run(node, searcher, execute.Budget.of(BUDGET_SECONDS)).matched & live[0]).sum())
+        budget = execute.Budget.of(BUDGET_SECONDS)  # the index's cache of posting lists, as its searches use
+        return int((execute.run(node, searcher, budget, getattr(index, "postings", None)).matched & live[0]).sum())
 
     changes = []
     for word in parsed.positive_words:

@@ -34,6 +34,16 @@ def test_fold_keeps_length_and_joins_scripts_widths_and_case():
         assert len(analysis.fold(trad)) == len(trad)
 
 
+def test_a_long_text_folds_as_the_table_translates_it():
+    """Long texts are folded as arrays of code points: the same as `str.translate`, for every code point
+    (surrogates included) and a text of them all in a row."""
+    every = "".join(map(chr, range(0x110000)))
+    assert analysis.fold(every) == every.translate(analysis.tables()[1])
+    for at in range(0, len(every), 0x8000):
+        piece = every[at : at + 100]
+        assert analysis.fold(piece) == piece.translate(analysis.tables()[1])
+
+
 def test_fold_never_breaks_simplified_text_apart():
     # OpenCC's t2s turns 破坏 into 破坯; folding must keep 破坏 and 破壞 equal instead.
     assert analysis.fold("破坏") == analysis.fold("破壞")

@@ -11,6 +11,7 @@ import pytest
 import fixtures
 from fixtures import SEEDS
 from indexer import analysis, execute, index, search
+from indexer.lru import SizedLRU
 from indexer.plan import And, AndMaybe, AndNot, AtLeast, Every, Or, Prefix, Term, compile_query, verbatim
 from indexer.query import parse
 
@@ -55,8 +56,8 @@ def _whoosh(ix: search.Index, node) -> dict[int, float]:
     return {hit.docnum: hit.score for hit in hits}
 
 
-def _ours(ix: search.Index, node) -> dict[int, float]:
-    found = execute.run(node, ix.searcher())
+def _ours(ix: search.Index, node, cache: SizedLRU | None = None) -> dict[int, float]:
+    found = execute.run(node, ix.searcher(), cache=cache)
     return {d: float(found.scores[d]) for d in found.matched.nonzero()[0].tolist()}
 
 
@@ -117,6 +118,45 @@ def test_a_budget_that_has_run_out_stops_the_search(small):
 def test_queries_as_compiled_score_as_whoosh_scores_them(many, q):
     node = compile_query(parse(q), many.vocabulary()).query
     _same_scores(_ours(many, node), _whoosh(many, node))
+
+
+def test_cached_lists_and_scores_answer_as_a_fresh_read_does(small, many):
+    """With a cache, posting lists are read whole (no blocks skipped), kept, and their scores reused: the
+    same matches and scores, bit for bit, on the first search and the next."""
+    for ix, nodes in (
+        (small, CORNERS),
+        (many, [compile_query(parse(q), many.vocabulary()).query for q in fixtures.QUERIES]),
+    ):
+        cache = SizedLRU(1 << 24)
+        for node in nodes:
+            fresh = _ours(ix, node)
+            assert _ours(ix, node, cache) == fresh and _ours(ix, node, cache) == fresh, node
+        assert len(cache) and cache.nbytes <= cache.limit
+
+
+def test_a_cache_outlives_an_update_that_deletes_a_match(tmp_path):
+    """Kept phrases and scores are of one generation: an article replaced since is no longer found."""
+    source = fixtures.write_jsonl(tmp_path / "in.jsonl", [{"id": k, "title": "", "body": v} for k, v in TEXTS.items()])
+    index.update(tmp_path / "ix", [source])
+    ix, cache = search.Index(tmp_path / "ix"), SizedLRU(1 << 20)
+    nodes = [phrase("凌钢集团"), Term("words", "凌钢"), compile_query(parse("凌钢集团 大笑"), ix.vocabulary()).query]
+    before = [_ours(ix, node, cache) for node in nodes]
+    changed = fixtures.write_jsonl(tmp_path / "x.jsonl", [{"id": "b", "title": "", "body": "无关的文字"}])
+    index.update(tmp_path / "ix", [changed])
+    after = [_ours(ix, node, cache) for node in nodes]
+    assert after == [_ours(ix, node) for node in nodes] and after != before
+
+
+def test_the_cache_drops_the_least_recently_used_past_its_limit():
+    cache = SizedLRU(2000)
+    cache.put("a", 1, 500)
+    cache.put("b", 2, 400)
+    cache.put("huge", 3, 501)  # over a quarter of the limit: not kept
+    assert cache.get("a") == 1 and cache.get("huge") is None
+    cache.put("c", 3, 500)
+    cache.put("d", 4, 500)
+    cache.put("e", 5, 300)  # 2200 bytes: "b", used least recently, goes
+    assert cache.get("b") is None and [cache.get(k) for k in "acde"] == [1, 3, 4, 5] and cache.nbytes == 1800
 
 
 @pytest.mark.parametrize("q", fixtures.QUERIES)
