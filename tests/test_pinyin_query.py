@@ -12,6 +12,7 @@ from hypothesis import assume, given, settings, strategies as st
 import fixtures
 from fixtures import SEEDS, result_ids
 from indexer import index, lexicon, pinyin, pinyin_query
+from indexer.errors import SearchError
 from indexer.query import Word, parse
 from indexer.search import Index, search
 
@@ -112,7 +113,10 @@ def test_any_vocabulary_word_typed_in_pinyin_finds_that_word(seed_index, data):
 @PROPERTY
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyzü' 凌源钢1", min_size=1, max_size=24))
 def test_rewriting_never_fails_and_keeps_other_words(seed_index, text):
-    parsed = parse(text) if text.strip(" '") else None
+    try:
+        parsed = parse(text) if text.strip(" '") else None
+    except SearchError:  # e.g. "or" alone: an operator out of place is the parser's error (test_query.py)
+        parsed = None
     assume(parsed is not None and parsed.positive_words)
     before = [w for w in parsed.positive_words if not pinyin_query.is_pinyin(w)]
     info = pinyin_query.rewrite(seed_index, seed_index.searcher(), parsed)
