@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 
-from . import codec
+from . import codec, memory
 from .segment import SPILL_POSTINGS, SegmentBuilder
 
 # Work for one worker process, in articles; more than this many articles (re)indexed use worker processes.
@@ -58,6 +58,7 @@ def build_segment(storage, schema, document: Callable, jobs, spill: int, parent:
             from . import analysis
 
             analysis.release()
+            memory.trim()
         segment = builder.finish()
         segment.create_compound_file(storage)
         return segment, inferred

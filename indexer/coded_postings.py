@@ -126,7 +126,7 @@ class CodedPostings:
             if self.runs:
                 files = [open(path, "rb") for path, _, _ in self.runs]
                 try:
-                    for lo, hi in _ranges(sum(offsets for _, _, offsets in self.runs)):
+                    for lo, hi in _ranges(np.sum([offsets for _, _, offsets in self.runs], axis=0)):
                         pieces = [
                             self._read(f, count, offsets[lo], offsets[hi])
                             for f, (_, count, offsets) in zip(files, self.runs)
@@ -209,13 +209,15 @@ def _packed(pos: np.ndarray, starts: np.ndarray) -> list[bytes]:
     deltas = pos.copy()
     deltas[1:] -= pos[:-1]
     deltas[starts] = pos[starts]
-    nbytes = 1 + sum((deltas >= (1 << (7 * k))).astype(np.int64) for k in range(1, 5))
+    nbytes = np.ones(len(deltas), dtype=np.int64)
+    for width in range(1, 5):
+        nbytes += deltas >= (1 << (7 * width))
     ends = np.cumsum(nbytes)
     if int(ends[-1]) == len(deltas):  # one byte each (the usual case)
         raw = deltas.astype(np.uint8)
     else:
         first = ends - nbytes
-        k = np.arange(int(ends[-1])) - np.repeat(first, nbytes)
+        k = np.arange(int(ends[-1])) - np.repeat(first, nbytes)  # each byte's place in its varint
         spread = np.repeat(deltas, nbytes)
         raw = (((spread >> (7 * k)) & 127) | ((k < np.repeat(nbytes, nbytes) - 1) << 7)).astype(np.uint8)
     data = raw.tobytes()

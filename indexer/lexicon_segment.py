@@ -14,6 +14,7 @@ import pickle
 from array import array
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -79,7 +80,8 @@ def dictionary_names() -> list[tuple[str, int]]:
 class Keys:
     """Readings of texts as parallel arrays: key (ASCII bytes), initials, which text (a number), rank."""
 
-    def __init__(self, keys: Iterable[list[str] | None]):
+    def __init__(self, keys: Iterable[list[str] | None], packed: bool = False):
+        """`packed`: keys and initials as `strings` packs them for a file (no arrays made on the way)."""
         # Built a text at a time (`keys` may be a generator): a segment's words have a few hundred thousand.
         encoded: list[bytes] = []
         initials: list[bytes] = []
@@ -90,8 +92,8 @@ class Keys:
                 initials.append(initials_of(k).encode())
                 text.append(i)
                 rank.append(r)
-        self.keys = np.array(encoded or [b""], dtype=np.bytes_)[: len(encoded)]
-        self.initials = np.array(initials or [b""], dtype=np.bytes_)[: len(initials)]
+        self.keys: Any = strings(encoded, packed, "S")
+        self.initials: Any = strings(initials, packed, "S")
         self.text = np.frombuffer(text, dtype=np.int32).copy() if len(text) else np.zeros(0, dtype=np.int32)
         self.rank = np.frombuffer(rank, dtype=np.int8).copy() if len(rank) else np.zeros(0, dtype=np.int8)
 
@@ -100,7 +102,16 @@ class Keys:
 
 
 def texts(values) -> np.ndarray:
-    return np.array(list(values) or [""], dtype=np.str_)[: len(values)]
+    return strings(list(values))
+
+
+def strings(values: list, packed: bool = False, kind: str = "U"):
+    """Strings (or bytes) as a numpy array, or `packed` for a segment's file: joined, since a fixed-width
+    array takes its longest string's room for each (five times the bytes; it was a build's peak memory).
+    `kind`: "U" for str, "S" for bytes."""
+    if packed:
+        return ("joined", kind, (_SEPARATOR.encode() if kind == "S" else _SEPARATOR).join(values), len(values))
+    return np.array(values or [""], dtype=np.bytes_ if kind == "S" else np.str_)[: len(values)]
 
 
 class LexiconRecorder:
@@ -131,10 +142,11 @@ class LexiconRecorder:
 
     def dump(self) -> bytes:
         """The segment's data, with readings if it has `READ_FROM` articles or more, for its file."""
-        return pickle.dumps(_packed(self.data(readings=len(self.title_docs) >= READ_FROM)), 5)
+        return pickle.dumps(self.data(readings=len(self.title_docs) >= READ_FROM, packed=True), 5)
 
-    def data(self, readings: bool) -> dict:
-        """The segment's data (without `readings`, no readings: `Lexicon` finds them)."""
+    def data(self, readings: bool, packed: bool = False) -> dict:
+        """The segment's data (without `readings`, no readings: `Lexicon` finds them); `packed`: its strings
+        as `strings` packs them for the file."""
         phrases = sorted(p for p, n in self.phrases.items() if n >= PHRASE_MIN)
         names = {
             n
@@ -149,21 +161,24 @@ class LexiconRecorder:
             # readings.toml changes since).
             "overrides": dict(pinyin.overrides()),
             "read": readings,
-            "words": texts(self.words),
+            "words": strings(self.words, packed),
             "df": np.array(self.dfs, dtype=np.int32),
             # Readings of the words found in two articles or more, and of names: a large index leaves its
             # hapaxes out (`Lexicon`), and a word found once here and once in another segment is read then.
             "word_keys": Keys(
                 (keys_of(w) if df >= 2 or w in names else None for w, df in zip(self.words, self.dfs))
                 if readings
-                else []
+                else [],
+                packed,
             ).to_dict(),
-            "phrases": texts(phrases),
+            "phrases": strings(phrases, packed),
             "phrase_count": np.array([self.phrases[p] for p in phrases], dtype=np.int32),
-            "phrase_keys": Keys([keys_of(p, 1) for p in phrases] if readings else []).to_dict(),
+            "phrase_keys": Keys([keys_of(p, 1) for p in phrases] if readings else [], packed).to_dict(),
             "titles": self.titles,
             # What a typed prefix is matched with: the headline folded (either script), its start.
-            "title_keys": texts([analysis.fold(t)[:HEADLINE_CHARS].replace(_SEPARATOR, " ") for t in self.titles]),
+            "title_keys": strings(
+                [analysis.fold(t)[:HEADLINE_CHARS].replace(_SEPARATOR, " ") for t in self.titles], packed
+            ),
             "title_docs": np.array(self.title_docs, dtype=np.int32),
             "names": {n: keys_of(n) for n in sorted(names)} if readings else {},
         }
@@ -200,17 +215,6 @@ def headline_phrases(title: str, tokens: list[str] | str | None = None) -> list[
 
 
 _SEPARATOR = "\0"
-
-
-def _packed(data):
-    """`data` with every array of strings as its strings joined (a fixed-width array takes its longest
-    string's room for each: five times the bytes)."""
-    if isinstance(data, dict):
-        return {k: _packed(v) for k, v in data.items()}
-    if isinstance(data, np.ndarray) and data.dtype.kind in "US":
-        sep = _SEPARATOR if data.dtype.kind == "U" else _SEPARATOR.encode()
-        return ("joined", data.dtype.kind, sep.join(data.tolist()), len(data))
-    return data
 
 
 def _unpacked(data):

@@ -24,14 +24,14 @@ from whoosh import formats
 from whoosh.analysis.tokenizers import RegexTokenizer
 from whoosh.util.numeric import length_to_byte
 
-from . import codec
+from . import codec, memory
 from .coded_postings import PARTS, CodedPostings, part
 from .facets import EXTENSION as FACETS_EXTENSION, FacetRecorder
 from .lexicon_segment import EXTENSION as LEXICON_EXTENSION, LexiconRecorder
 
-# A worker spills its postings to disk past this many (about 100 MB of lists), and its coded postings past
+# A worker spills its postings to disk past this many (about 70 MB of lists), and its coded postings past
 # CODED_PER_POSTING times as many occurrences (16 bytes each; the sort before a spill takes as much again).
-SPILL_POSTINGS = 1_500_000
+SPILL_POSTINGS = 1_000_000
 CODED_PER_POSTING = 1
 
 _SPACE_TOKENS = r"[^ \t\r\n]+"  # whoosh.analysis.SpaceSeparatedTokenizer
@@ -288,6 +288,7 @@ class SegmentBuilder:
                 f.close()
             self.cancel()
         writer.close()
+        memory.trim()  # what the merge freed, before the lexicon's readings
         codec.write_extra(self.storage, self.segment, FACETS_EXTENSION, self.facets.dump())
         codec.write_extra(self.storage, self.segment, LEXICON_EXTENSION, self.lexicon.dump())
         self.segment.set_doc_count(self.docnum)
