@@ -3,14 +3,17 @@
 An open index keeps its decoded posting lists in one (`execute.run` with `cache=`): the common words of a
 news corpus recur in most queries, and decoding their lists (a pickle per block of 128 postings) was most of
 a query's time. Each value's size is given by the caller; the structure's own overhead is not counted.
+`cachetools.LRUCache` does the bookkeeping; this adds the lock and the rule for values too large to keep.
 """
 
 from __future__ import annotations
 
-import collections
 import threading
 from collections.abc import Hashable
+from operator import itemgetter
 from typing import Any
+
+import cachetools
 
 
 class SizedLRU:
@@ -19,40 +22,32 @@ class SizedLRU:
 
     def __init__(self, limit: int):
         self.limit = limit
-        self.nbytes = 0
-        self._items: collections.OrderedDict[Hashable, tuple[Any, int]] = collections.OrderedDict()
+        self._items: cachetools.LRUCache = cachetools.LRUCache(limit, getsizeof=itemgetter(1))
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._items)
 
+    @property
+    def nbytes(self) -> int:
+        return int(self._items.currsize)
+
     def get(self, key: Hashable) -> Any:
         """The value under `key` (now the most recently used), or None."""
         with self._lock:
             item = self._items.get(key)
-            if item is None:
-                return None
-            self._items.move_to_end(key)
-            return item[0]
+        return None if item is None else item[0]
 
     def put(self, key: Hashable, value: Any, size: int) -> None:
         """Keep `value`, which its users must not change (`frozen` makes numpy arrays read-only)."""
         if size > self.limit // 4:
             return
         with self._lock:
-            old = self._items.pop(key, None)
-            if old is not None:
-                self.nbytes -= old[1]
             self._items[key] = (value, size)
-            self.nbytes += size
-            while self.nbytes > self.limit:
-                _, (_, dropped) = self._items.popitem(last=False)
-                self.nbytes -= dropped
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
-            self.nbytes = 0
 
 
 def frozen(*arrays) -> None:
