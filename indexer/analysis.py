@@ -299,7 +299,12 @@ def cut(text: str) -> tuple[list[str], list[tuple[int, int]]]:
     starts = [0, *ends[:-1]]
     keys = list(map(folded.__getitem__, map(slice, starts, ends)))
     word = _WORD_KEY.fullmatch
-    found = [k if word(k) else k.strip() for k in keys if word(k) or word(k.strip())]
+    found = []
+    for k in keys:  # (one match per word: a build cuts millions)
+        if word(k):
+            found.append(k)
+        elif (stripped := k.strip()) != k and word(stripped):
+            found.append(stripped)
     return found, list(zip(starts, ends))
 
 
