@@ -78,7 +78,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     app.debug = False
     app.json = _JSON(app)
-    app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock()}
+    # paths: `state.link`'s URL paths, built once per process.
+    app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock(), "paths": {}}
 
     from . import api, article, errors, exports, feeds, i18n, logs, search_page, state, suggest, text, zone
 

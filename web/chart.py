@@ -158,6 +158,7 @@ def year_chart(results, state, stack: bool = True) -> Chart | None:
     scale = (baseline - TOP) / top
 
     chosen = results.filters.years()
+    toggle = state.toggle_urls("year")
     bars, shared = [], False
     used: dict[str, Segment] = {}  # the legend: zone title → its segment
     for i, year in enumerate(axis):
@@ -192,7 +193,7 @@ def year_chart(results, state, stack: bool = True) -> Chart | None:
                 round(baseline - height, 2),
                 round(height, 2),
                 segments,
-                state.toggle_url("year", str(year)) if n or year in chosen else None,
+                toggle(str(year)) if n or year in chosen else None,
                 year in chosen,
                 bool(chosen) and year not in chosen,
                 i % label_every == 0 or (i == len(axis) - 1 and (i % label_every) * 2 >= label_every),
