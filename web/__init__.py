@@ -95,6 +95,8 @@ def create_app(config: dict | None = None) -> Flask:
         filterable=state.filterable,
         sort_labels=state.SORT_LABELS,
         source_url=text.source_url,
+        path_for=state.path_for,
+        link=state.link,
     )
     app.jinja_env.filters.update(marked=text.marked, zone_short=state.zone_short)
 

@@ -47,12 +47,14 @@ def index():
         if not state.q:  # a parameter beside the query was refused: the query stays in the box
             state = State(q=request.args.get("q", "").strip())
     status = 400 if error else 200
+    chips = state.chips()  # the chosen filters: the page shows them, counts them and links to clear them
     return render_template(
         "search.html",
         state=state,
         results=results,
         error=error,
         suggestions=suggestions,
+        chips=chips,
         chart=year_chart,
         facets=facets(state, results) if results else [],
         pagination=_pagination(state, results) if results else None,
