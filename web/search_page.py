@@ -12,7 +12,7 @@ from markupsafe import Markup
 from indexer.errors import SearchError
 from indexer.search import MAX_PAGE, search
 
-from . import chart, get_index
+from . import chart, fragments, get_index
 from .i18n import message
 from .state import FIELD_LABELS, FIELDS, State, filterable
 from .text import marked
@@ -24,7 +24,7 @@ bp = Blueprint("search", __name__)
 @bp.get("/")
 def index():
     """The search page; with neither words nor filters, every article newest first."""
-    state, results, error, suggestions, year_chart = State(), None, None, [], None
+    state, results, error, suggestions = State(), None, None, []
     try:
         state = State.from_args(request.args)
         ix = get_index()
@@ -40,14 +40,19 @@ def index():
         )
         if results.total == 0:
             suggestions = _suggestions(results, state)
-        if current_app.config["CHART"] and results.total:
-            year_chart = chart.year_chart(results, state)
     except SearchError as exc:
         error = message(exc)
         if not state.q:  # a parameter beside the query was refused: the query stays in the box
             state = State(q=request.args.get("q", "").strip())
     status = 400 if error else 200
     chips = state.chips()  # the chosen filters: the page shows them, counts them and links to clear them
+    sidebar, drawn = None, None
+    if results:
+        sidebar, drawn = fragments.kept(
+            fragments.search_key(state, results),
+            lambda: _sidebar_and_chart(state, results, chips),
+            keep=not results.timed_out,
+        )
     return render_template(
         "search.html",
         state=state,
@@ -55,12 +60,21 @@ def index():
         error=error,
         suggestions=suggestions,
         chips=chips,
-        chart=year_chart,
-        facets=facets(state, results) if results else [],
+        chart=drawn or None,
+        sidebar=sidebar,
         pagination=_pagination(state, results) if results else None,
         titles=_titles(results) if results else {},
         formats=formats(state) if results else [],
     ), status
+
+
+def _sidebar_and_chart(state: State, results, chips: list) -> list[str]:
+    """The sidebar's HTML and the chart's ("" without a chart): `fragments.kept` keeps them per search."""
+    year_chart = chart.year_chart(results, state) if current_app.config["CHART"] and results.total else None
+    return [
+        render_template("_facets.html", state=state, chips=chips, facets=facets(state, results)),
+        render_template("_chart.html", chart=year_chart) if year_chart else "",
+    ]
 
 
 def formats(state: State) -> list[dict]:
