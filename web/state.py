@@ -40,10 +40,10 @@ PATHS_KEPT = 4096
 def _base(endpoint: str, external: bool, path: tuple) -> str:
     """`url_for(endpoint, _external=external, **dict(path))`, kept for the process: the app's URL rules never
     change once it serves, and the rest of a URL depends on where the app is mounted (its script root) or, for
-    an absolute URL, its scheme and host: both are in the key, so nothing else invalidates it."""
+    an absolute URL, also its scheme and host: all are in the key, so nothing else invalidates it."""
     if not has_request_context():
         return url_for(endpoint, _external=external, **dict(path))
-    where = request.host_url if external else request.script_root
+    where = request.url_root if external else request.script_root
     cache = current_app.extensions[_EXTENSION]["paths"]
     key = (endpoint, external, path, where)
     base = cache.get(key)
