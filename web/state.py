@@ -200,7 +200,14 @@ class State:
 
     def doc_url(self, doc_id: str, _external: bool = False) -> str:
         """The article page, carrying this search so that it can highlight and link back."""
-        return link("article.document", self.params(page=self.page), _external, doc_id=doc_id)
+        base = _base("article.document", _external, (("doc_id", doc_id),))
+        return f"{base}?{self._article_query}" if self._article_query else base
+
+    @functools.cached_property
+    def _article_query(self) -> str:
+        """The query string of `doc_url`: the same for every hit of a page, so encoded once (a State is not
+        changed once made: nothing invalidates it)."""
+        return query_string(self.params(page=self.page))
 
     def back_url(self) -> str:
         return self.url(page=self.page)
