@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 
 import web
-from fixtures import ALL_ZONES_DOC, LINGGANG, facet, hit_ids, page, query_of, stats, visible_text
+from fixtures import ALL_ZONES_DOC, LINGGANG, facet, hit_ids, page, query_of, stats, visible_text, write_articles
+from indexer import index
 
 
 def test_landing_page_lists_every_article_newest_first_with_facets(client):
@@ -266,3 +267,28 @@ def test_other_spellings_searched_are_said(news_index_dir, monkeypatch):
     monkeypatch.setattr(search_page, "search", with_variants)
     client = web.create_app({"INDEX_DIR": str(news_index_dir)}).test_client()
     assert page(client, "/?q=开发区").select_one(".notice-also").get_text(strip=True) == "也搜索了：軟體、軟件"
+
+
+def test_a_searchs_sidebar_and_chart_are_kept_until_the_index_changes(tmp_path, monkeypatch):
+    """The sidebar and chart are rendered once per search (`web.fragments`): the same search shows them again,
+    an update of the index that changes the counts shows new ones, and only the last `KEPT` are kept."""
+    from web import fragments
+
+    write_articles(tmp_path / "src", {"a1": "凌源经济开发区新闻\n\n2021年，凌源经济开发区新签约项目九个。"})
+    index.update(tmp_path / "ix", [tmp_path / "src"])
+    app = web.create_app({"INDEX_DIR": str(tmp_path / "ix")})
+    client = app.test_client()
+
+    def shown(url: str = "/?q=项目") -> tuple[dict, str]:
+        soup = page(client, url)
+        years = {a["data-value"]: a.select_one(".facet-count").get_text() for a in soup.select("a[data-facet=year]")}
+        return years, soup.select_one("figure.chart desc").get_text()
+
+    assert shown() == shown() == ({"2021": "1"}, "2021 年 1 篇：凌源 1。")
+    write_articles(tmp_path / "src", {"a2": "北票经济开发区新闻\n\n2022年，北票经济开发区新签约项目三个。"})
+    index.update(tmp_path / "ix", [tmp_path / "src"])
+    assert shown() == ({"2022": "1", "2021": "1"}, "2021 年 1 篇：凌源 1；2022 年 1 篇：北票 1。")
+    monkeypatch.setattr(fragments, "KEPT", 2)
+    for url in ["/?q=新闻", "/?q=凌源", "/?q=北票"]:
+        shown(url)
+    assert len(app.extensions["chaoyang_search"]["fragments"]) == 2

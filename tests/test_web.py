@@ -168,3 +168,24 @@ def test_a_warm_app_opens_its_index_and_loads_what_searches_need_when_it_is_made
     assert index is not None and index._facets  # facet sets of the current generation
     assert index in lexicon._CACHES  # the vocabulary, loaded
     assert web.create_app({"INDEX_DIR": "/nonexistent", "WARM": True})  # no index yet: the pages say so later
+
+
+def test_links_follow_where_the_app_is_mounted_and_its_host(client):
+    """Links' paths are built once per process (`state._base`) and the sidebar once per search (`fragments`),
+    for each mount point and host: the same app served under a prefix, or asked on another host, links to
+    itself there."""
+
+    def hrefs(base_url: str) -> list[str]:
+        html = client.get("/?q=开发区&zone=凌源", base_url=base_url).get_data(as_text=True)
+        soup = BeautifulSoup(html, "html.parser")
+        return [a["href"] for a in soup.select("a[href], link[href]") if not a["href"].startswith("#")]
+
+    for _ in range(2):  # the second time from what was kept
+        at_root, mounted = hrefs("http://localhost/"), hrefs("http://localhost/news/")
+        other_host = hrefs("https://other.example/")
+        assert len(at_root) == len(mounted) > 40
+        assert all(not h.startswith("/news") for h in at_root)
+        assert all(h.startswith(("/news/", "http://localhost/news/")) or "://" in h for h in mounted)
+        assert sum(h.startswith("/news/") for h in mounted) > 40
+        assert "http://localhost/news/?q=" in " ".join(mounted)  # the canonical URL
+        assert "https://other.example/?q=" in " ".join(other_host)

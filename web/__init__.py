@@ -12,13 +12,15 @@ parameters are a 400 with a message before anything parses them (`errors._check_
 
 Modules, one per concept: `state` (a search's URL), `search_page`, `article`, `zone`, `api` (JSON),
 `exports` (CSV, JSON Lines), `feeds` (Atom, OpenSearch), `errors`, `i18n` (the Chinese catalog), `text`
-(snippets and links as HTML), `chart`, `logs`.
+(snippets and links as HTML), `chart`, `fragments` (a search's sidebar and chart, kept once
+rendered), `logs`.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 
 from flask import Flask, current_app
 from flask.json.provider import DefaultJSONProvider
@@ -78,7 +80,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     app.debug = False
     app.json = _JSON(app)
-    app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock()}
+    # paths: `state.link`'s URL paths, built once per process; fragments: parts of search pages (`fragments`).
+    app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock(), "paths": {}, "fragments": OrderedDict()}
 
     from . import api, article, errors, exports, feeds, i18n, logs, search_page, state, suggest, text, zone
 
@@ -94,6 +97,8 @@ def create_app(config: dict | None = None) -> Flask:
         filterable=state.filterable,
         sort_labels=state.SORT_LABELS,
         source_url=text.source_url,
+        path_for=state.path_for,
+        link=state.link,
     )
     app.jinja_env.filters.update(marked=text.marked, zone_short=state.zone_short)
 

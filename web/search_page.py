@@ -4,16 +4,19 @@ to show."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 
 from indexer.errors import SearchError
 from indexer.search import MAX_PAGE, search
 
-from . import chart, get_index
+from . import chart, fragments, get_index
 from .i18n import message
-from .state import FIELD_LABELS, FIELDS, State, filterable, zone_short
+from .state import FIELD_LABELS, FIELDS, State, filterable
 from .text import marked
+from .zone import zone_url
 
 bp = Blueprint("search", __name__)
 
@@ -21,7 +24,7 @@ bp = Blueprint("search", __name__)
 @bp.get("/")
 def index():
     """The search page; with neither words nor filters, every article newest first."""
-    state, results, error, suggestions, year_chart = State(), None, None, [], None
+    state, results, error, suggestions = State(), None, None, []
     try:
         state = State.from_args(request.args)
         ix = get_index()
@@ -37,25 +40,41 @@ def index():
         )
         if results.total == 0:
             suggestions = _suggestions(results, state)
-        if current_app.config["CHART"] and results.total:
-            year_chart = chart.year_chart(results, state)
     except SearchError as exc:
         error = message(exc)
         if not state.q:  # a parameter beside the query was refused: the query stays in the box
             state = State(q=request.args.get("q", "").strip())
     status = 400 if error else 200
+    chips = state.chips()  # the chosen filters: the page shows them, counts them and links to clear them
+    sidebar, drawn = None, None
+    if results:
+        sidebar, drawn = fragments.kept(
+            fragments.search_key(state, results),
+            lambda: _sidebar_and_chart(state, results, chips),
+            keep=not results.timed_out,
+        )
     return render_template(
         "search.html",
         state=state,
         results=results,
         error=error,
         suggestions=suggestions,
-        chart=year_chart,
-        facets=facets(state, results) if results else [],
+        chips=chips,
+        chart=drawn or None,
+        sidebar=sidebar,
         pagination=_pagination(state, results) if results else None,
         titles=_titles(results) if results else {},
         formats=formats(state) if results else [],
     ), status
+
+
+def _sidebar_and_chart(state: State, results, chips: list) -> list[str]:
+    """The sidebar's HTML and the chart's ("" without a chart): `fragments.kept` keeps them per search."""
+    year_chart = chart.year_chart(results, state) if current_app.config["CHART"] and results.total else None
+    return [
+        render_template("_facets.html", state=state, chips=chips, facets=facets(state, results)),
+        render_template("_chart.html", chart=year_chart) if year_chart else "",
+    ]
 
 
 def formats(state: State) -> list[dict]:
@@ -97,36 +116,52 @@ def _titles(results) -> dict[str, Markup]:
     return {hit.id: marked(hit.title) for hit in results.hits}
 
 
-def facets(state: State, results, fields=FIELDS) -> list[dict]:
-    """The sidebar: each facet's values, counts and the links that toggle them (Datasette's plain dicts)."""
+@dataclasses.dataclass(slots=True)
+class FacetLink:
+    """One value in the sidebar. (Objects, not dicts: Jinja reads `v.url` as an attribute first, and a dict's
+    failed attribute lookup, an exception each time, was a good part of the sidebar's cost.)"""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+    # Chosen by a filter typed into the query (zone:凌源): only editing the query removes it.
+    from_query: bool
+    # None for a value given explicitly with an article that the filters do not know (the engine keeps it as
+    # given): counted and shown, but a link to filter by it would only say "unknown".
+    url: str | None
+    # A zone the gazetteer knows has a page of its own: its URL.
+    page: str | None
+
+
+@dataclasses.dataclass(slots=True)
+class FacetGroup:
+    field: str
+    label: str
+    values: list[FacetLink]
+    selected: int  # how many of its values are selected
+
+
+def facets(state: State, results, fields=FIELDS) -> list[FacetGroup]:
+    """The sidebar: each facet's values, counts and the links that toggle them."""
     groups = []
     for field in fields:
+        toggle = state.toggle_urls(field)
         values = []
         for fv in results.facets.get(field, []):
-            chosen = state.is_chosen(field, fv.value)
+            known = filterable(field, fv.value)
             values.append(
-                {
-                    "value": fv.value,
-                    "label": fv.value if field != "year" else f"{fv.value} 年",
-                    "count": fv.count,
-                    "selected": fv.selected,
-                    # Chosen by a filter typed into the query (zone:凌源): only editing the query removes it.
-                    "from_query": fv.selected and not chosen,
-                    # None for a value given explicitly with an article that the filters do not know (the engine
-                    # keeps it as given): counted and shown, but a link to filter by it would only say "unknown".
-                    "url": state.toggle_url(field, fv.value) if filterable(field, fv.value) else None,
-                    # A zone the gazetteer knows has a page of its own.
-                    "page": zone_short(fv.value) if field == "zone" and filterable(field, fv.value) else None,
-                }
+                FacetLink(
+                    value=fv.value,
+                    label=fv.value if field != "year" else f"{fv.value} 年",
+                    count=fv.count,
+                    selected=fv.selected,
+                    from_query=fv.selected and not state.is_chosen(field, fv.value),
+                    url=toggle(fv.value) if known else None,
+                    page=zone_url(fv.value) if field == "zone" and known else None,
+                )
             )
-        groups.append(
-            {
-                "field": field,
-                "label": FIELD_LABELS[field],
-                "values": values,
-                "selected": sum(v["selected"] for v in values),
-            }
-        )
+        groups.append(FacetGroup(field, FIELD_LABELS[field], values, sum(v.selected for v in values)))
     return groups
 
 

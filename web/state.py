@@ -10,39 +10,73 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from collections.abc import Callable
 from urllib.parse import urlencode
 
-from flask import g, url_for
+from flask import current_app, has_request_context, request, url_for
 
 from indexer import metadata, record
 from indexer.errors import SearchError
 from indexer.query import Filters
 from indexer.search import MAX_PAGE, MAX_PER_PAGE
 
+from . import _EXTENSION
+
 FIELDS = record.FACET_NAMES
 FIELD_LABELS = {f.name: f.label for f in record.FACETS}
 SORT_LABELS = {"relevance": "相关度", "date": "时间"}
+# The parameters of a search's URL in their canonical order (`State.params`).
+_ORDER = ["q", *FIELDS, "sort", "page"]
 
 
 # How `url_for` encodes a query string (Werkzeug's rules: `urlencode` with the WHATWG's safe characters).
 _QUERY_SAFE = "!$'()*,/:;?@"
 
 
-def link(endpoint: str, params: dict, external: bool = False, **path) -> str:
-    """`url_for(endpoint, **path, **params)`, the same URL, with the path built once per request: a page has a
-    hundred links that differ only in their query (Werkzeug's URL building was an eighth of a page's time)."""
-    cache = g.setdefault("paths", {})
-    key = (endpoint, external, tuple(path.items()))
+# Paths built once per process (see `_base`); past this many (article paths are as many as articles), start over.
+PATHS_KEPT = 4096
+
+
+def _base(endpoint: str, external: bool, path: tuple) -> str:
+    """`url_for(endpoint, _external=external, **dict(path))`, kept for the process: the app's URL rules never
+    change once it serves, and the rest of a URL depends on where the app is mounted (its script root) or, for
+    an absolute URL, also its scheme and host: all are in the key, so nothing else invalidates it."""
+    if not has_request_context():
+        return url_for(endpoint, _external=external, **dict(path))
+    where = request.url_root if external else request.script_root
+    cache = current_app.extensions[_EXTENSION]["paths"]
+    key = (endpoint, external, path, where)
     base = cache.get(key)
     if base is None:
-        base = cache[key] = url_for(endpoint, _external=external, **path)
+        if len(cache) >= PATHS_KEPT:
+            cache.clear()
+        base = cache[key] = url_for(endpoint, _external=external, **dict(path))
+    return base
+
+
+def path_for(endpoint: str, _external: bool = False, **path) -> str:
+    """`url_for` for links without query parameters (the stylesheet, the feeds, an article's JSON): built once
+    per process (`_base`), as every page's layout has ten of them."""
+    return _base(endpoint, _external, tuple(path.items()))
+
+
+def query_string(params: dict) -> str:
+    """`params` as `url_for` encodes them into a query string (a list: the parameter repeated; None: left out)."""
     items = [
         (k, v)
         for k, values in params.items()
         if values is not None
         for v in (values if isinstance(values, (list, tuple)) else [values])
     ]
-    return f"{base}?{urlencode(items, safe=_QUERY_SAFE)}" if items else base
+    return urlencode(items, safe=_QUERY_SAFE)
+
+
+def link(endpoint: str, params: dict, external: bool = False, **path) -> str:
+    """`url_for(endpoint, **path, **params)`, the same URL, with the path built once (`_base`): a page has a
+    hundred links that differ only in their query (Werkzeug's URL building was an eighth of a page's time)."""
+    base = _base(endpoint, external, tuple(path.items()))
+    query = query_string(params)
+    return f"{base}?{query}" if query else base
 
 
 def zone_short(name: str) -> str:
@@ -166,7 +200,14 @@ class State:
 
     def doc_url(self, doc_id: str, _external: bool = False) -> str:
         """The article page, carrying this search so that it can highlight and link back."""
-        return link("article.document", self.params(page=self.page), _external, doc_id=doc_id)
+        base = _base("article.document", _external, (("doc_id", doc_id),))
+        return f"{base}?{self._article_query}" if self._article_query else base
+
+    @functools.cached_property
+    def _article_query(self) -> str:
+        """The query string of `doc_url`: the same for every hit of a page, so encoded once (a State is not
+        changed once made: nothing invalidates it)."""
+        return query_string(self.params(page=self.page))
 
     def back_url(self) -> str:
         return self.url(page=self.page)
@@ -179,14 +220,30 @@ class State:
 
     def toggle_url(self, field: str, value: str) -> str:
         """The page with facet `value` added to or removed from the selection (back to page 1)."""
-        if field == "year":
-            years = self.filters.years()
-            year = int(value)
-            years = years - {year} if year in years else years | {year}
-            return self.url(filters=self.with_filters(year=spans(years)))
-        chosen = list(self.filters.get(field))
-        chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
-        return self.url(filters=self.with_filters(**{field: chosen}))
+        return self.toggle_urls(field)(value)
+
+    def toggle_urls(self, field: str) -> Callable[[str], str]:
+        """`toggle_url` for many values of one facet (the sidebar's, the chart's years): the parameters around
+        `field` are encoded once, so that each link only encodes `field`'s own values."""
+        at = _ORDER.index(field)
+        params = self.params()
+        before = query_string({k: v for k, v in params.items() if _ORDER.index(k) < at})
+        after = query_string({k: v for k, v in params.items() if _ORDER.index(k) > at})
+        base = _base("search.index", False, ())
+
+        def url(value: str) -> str:
+            if field == "year":
+                years = self.filters.years()
+                years = years ^ {int(value)}
+                shown = [year_text(span) for span in spans(years)]
+            else:
+                chosen = list(self.filters.get(field))
+                chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+                shown = [zone_short(v) for v in chosen] if field == "zone" else chosen
+            query = "&".join(part for part in (before, query_string({field: shown}), after) if part)
+            return f"{base}?{query}" if query else base
+
+        return url
 
     def is_chosen(self, field: str, value: str) -> bool:
         if field == "year":

@@ -3,6 +3,7 @@ visible, and source URLs as links. The engine never returns markup; everything i
 
 from __future__ import annotations
 
+import functools
 import html
 import urllib.parse
 
@@ -37,6 +38,7 @@ def plain(snippet: Snippet) -> str:
 _NOT_IN_URLS = frozenset('<>"{}|\\^`')
 
 
+@functools.lru_cache(maxsize=4096)  # a function of the string alone; sources recur across hits and pages
 def source_url(source: str | None) -> str | None:
     """The source if it is a web address a link may point to (http or https), else None."""
     if not source:

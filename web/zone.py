@@ -16,7 +16,7 @@ from indexer.search import search
 
 from . import chart, get_index
 from .i18n import N_, _, message
-from .state import State, filterable, zone_short
+from .state import State, filterable, link, zone_short
 from .text import marked
 
 bp = Blueprint("zone", __name__)
@@ -24,7 +24,7 @@ bp = Blueprint("zone", __name__)
 
 def zone_url(zone: str, _external: bool = False) -> str | None:
     """The page of a zone the gazetteer knows (None for a zone an article brought with it)."""
-    return url_for("zone.page", name=zone_short(zone), _external=_external) if filterable("zone", zone) else None
+    return link("zone.page", {}, _external, name=zone_short(zone)) if filterable("zone", zone) else None
 
 
 @bp.get("/zone/<name>")
