@@ -17,11 +17,13 @@ import cachetools
 
 
 class SizedLRU:
-    """Values by key; past `limit` bytes the least recently used are dropped. A value larger than a quarter
-    of the limit is not kept: one huge list would push out many of the lists queries share."""
+    """Values by key; past `limit` bytes the least recently used are dropped. A value larger than `largest`
+    (by default a quarter of the limit) is not kept: one huge list would push out many of the lists queries
+    share."""
 
-    def __init__(self, limit: int):
+    def __init__(self, limit: int, largest: int | None = None):
         self.limit = limit
+        self.largest = limit // 4 if largest is None else largest
         self._items: cachetools.LRUCache = cachetools.LRUCache(limit, getsizeof=itemgetter(1))
         self._lock = threading.Lock()
 
@@ -40,7 +42,7 @@ class SizedLRU:
 
     def put(self, key: Hashable, value: Any, size: int) -> None:
         """Keep `value`, which its users must not change (`frozen` makes numpy arrays read-only)."""
-        if size > self.limit // 4:
+        if size > self.largest:
             return
         with self._lock:
             self._items[key] = (value, size)

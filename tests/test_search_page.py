@@ -271,7 +271,7 @@ def test_other_spellings_searched_are_said(news_index_dir, monkeypatch):
 
 def test_a_searchs_sidebar_and_chart_are_kept_until_the_index_changes(tmp_path, monkeypatch):
     """The sidebar and chart are rendered once per search (`web.fragments`): the same search shows them again,
-    an update of the index that changes the counts shows new ones, and only the last `KEPT` are kept."""
+    an update of the index that changes the counts shows new ones, and only the last fit in `KEPT_BYTES`."""
     from web import fragments
 
     write_articles(tmp_path / "src", {"a1": "凌源经济开发区新闻\n\n2021年，凌源经济开发区新签约项目九个。"})
@@ -288,7 +288,10 @@ def test_a_searchs_sidebar_and_chart_are_kept_until_the_index_changes(tmp_path, 
     write_articles(tmp_path / "src", {"a2": "北票经济开发区新闻\n\n2022年，北票经济开发区新签约项目三个。"})
     index.update(tmp_path / "ix", [tmp_path / "src"])
     assert shown() == ({"2022": "1", "2021": "1"}, "2021 年 1 篇：凌源 1；2022 年 1 篇：北票 1。")
-    monkeypatch.setattr(fragments, "KEPT", 2)
+    kept = app.extensions["chaoyang_search"]["fragments"]
+    one = kept.nbytes // len(kept)
+    kept.clear()
+    app.extensions["chaoyang_search"]["fragments"] = kept = fragments.cache(2 * one + one // 2)
     for url in ["/?q=新闻", "/?q=凌源", "/?q=北票"]:
         shown(url)
-    assert len(app.extensions["chaoyang_search"]["fragments"]) == 2
+    assert len(kept) == 2 and kept.nbytes <= kept.limit

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 
 from flask import Flask, current_app
 from flask.json.provider import DefaultJSONProvider
@@ -80,10 +79,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     app.debug = False
     app.json = _JSON(app)
-    # paths: `state.link`'s URL paths, built once per process; fragments: parts of search pages (`fragments`).
-    app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock(), "paths": {}, "fragments": OrderedDict()}
+    from . import api, article, errors, exports, feeds, fragments, i18n, logs, search_page, state, suggest, text, zone
 
-    from . import api, article, errors, exports, feeds, i18n, logs, search_page, state, suggest, text, zone
+    # paths: `state.link`'s URL paths, built once per process; fragments: parts of search pages (`fragments`).
+    app.extensions[_EXTENSION] = {"index": None, "lock": threading.Lock(), "paths": {}, "fragments": fragments.cache()}
 
     i18n.translations()  # compiled now: a broken catalog stops the app at start, not a page later
     logs.init_app(app)  # first: its timer starts before, and its line is written after, every other hook

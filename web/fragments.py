@@ -4,23 +4,29 @@ rendering, and which the next pages of a search, or the same search asked again,
 What they show is a function of `search_key`: the search (query, chosen filters, sort; not the page: their
 links go to page 1), what the engine counted for it (facet values and counts, articles per year and zone, the
 filters it applied), and where the app is mounted (their links' paths). An update of the index changes the
-counts, hence the key, so nothing needs invalidating; past `KEPT` searches the least recently used go. Parts
+counts, hence the key, so nothing needs invalidating; past `KEPT_BYTES` the least recently used go. Parts
 are kept as UTF-8: half the memory of a Python string holding Chinese text.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 from flask import current_app, request
 from markupsafe import Markup
 
+from indexer.lru import SizedLRU
+
 from . import _EXTENSION
 
-KEPT = 512  # searches: on the 87k-article index some 10 KB each (45 KB at most), so about 5 MB
+# The memory kept per process: a search's parts take some 10 KB on the 87k-article index (45 KB at most), so
+# about 500 searches.
+KEPT_BYTES = 5 << 20
 
-_lock = threading.Lock()
+
+def cache(limit: int = KEPT_BYTES) -> SizedLRU:
+    """An app's store of rendered parts (any one search's are kept, however large)."""
+    return SizedLRU(limit, largest=limit)
 
 
 def search_key(state, results) -> tuple:
@@ -46,16 +52,10 @@ def search_key(state, results) -> tuple:
 def kept(key: tuple, render: Callable[[], list[str]], keep: bool = True) -> list[Markup]:
     """`render()`'s parts (HTML), rendered once for `key` and then kept; `keep` False: rendered, not kept (a
     search cut short by its time budget has partial counts that the next one will not repeat)."""
-    parts = current_app.extensions[_EXTENSION]["fragments"]
-    with _lock:
-        found = parts.get(key)
-        if found is not None:
-            parts.move_to_end(key)
+    parts: SizedLRU = current_app.extensions[_EXTENSION]["fragments"]
+    found = parts.get(key)
     if found is None:
         found = [html.encode() for html in render()]
         if keep:
-            with _lock:
-                parts[key] = found
-                while len(parts) > KEPT:
-                    parts.popitem(last=False)
+            parts.put(key, found, sum(map(len, found)))
     return [Markup(html.decode()) for html in found]
