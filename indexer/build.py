@@ -159,6 +159,10 @@ class Builder:
             )
             for number in range(self.procs)
         ]
+        # The workers are forked (all at once, with fork) and have their copies: this process, which only
+        # reads and sends articles from now on, frees its own (about 60 MB; a later update loads it again).
+        analysis.release()
+        memory.trim()
 
     def _send(self, job) -> None:
         self._batch.append(job)

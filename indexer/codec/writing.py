@@ -161,6 +161,9 @@ class TermsWriter:
         _write_hashes(tindex, self._hashes, self._positions)
         tindex._write_hashes = lambda: None
         self._fw.close()
+        # 20 bytes a term, millions of terms: a build's next step (the lexicon's readings) needs the memory.
+        tindex.index.array = None
+        self._hashes, self._positions, self._offsets = [], [], array("q")
 
 
 def _compact(deltas: list[int]):
