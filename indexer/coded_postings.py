@@ -78,6 +78,8 @@ class CodedPostings:
         if not self.length:
             self.length = len(tokens[0]) if 0 < len(tokens[0]) <= MAX_LENGTH else MAX_LENGTH + 1
         size = self.length
+        if size > MAX_LENGTH:  # the field's tokens are too long for a code: all go the plain way
+            return list(enumerate(tokens))
         lengths = list(map(len, tokens))
         if min(lengths) == max(lengths) == size:
             kept, where, rest = tokens, None, []

@@ -157,3 +157,14 @@ def test_codes_sort_as_terms_do(tokens):
     codes = coded_postings.encode(tokens, 3)
     assert coded_postings.decode(codes, 3) == tokens
     assert [tokens[i] for i in np.argsort(codes, kind="stable")] == sorted(tokens)
+
+
+def test_tokens_too_long_for_a_code_go_back_to_the_builder(tmp_path):
+    coded = coded_postings.CodedPostings(str(tmp_path), positions=True)
+    assert coded.add(0, ["长长长长", "ab"]) == [(0, "长长长长"), (1, "ab")]  # the first token sets the length
+    assert coded.add(1, ["abcd", "ab"]) == [(0, "abcd"), (1, "ab")]
+    assert list(coded.terms(None)) == []
+    coded = coded_postings.CodedPostings(str(tmp_path), positions=True)
+    assert coded.add(0, ["ab", "x", "cd"]) == [(1, "x")]
+    found = [(t, ids, values) for t, ids, values, _ in coded.terms(None)]
+    assert found == [("ab", [0], [codec.pack_positions([0])]), ("cd", [0], [codec.pack_positions([2])])]
