@@ -17,6 +17,7 @@ Python per posting and in marshalling spilled postings.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import os
 import tempfile
@@ -48,12 +49,11 @@ def part(c: int) -> int:
     return 1018 + min(5, (c - 0xA000) * 6 // (0x110000 - 0xA000))
 
 
-def _first_points() -> np.ndarray:
-    """The first code point of each range (and 0x110000 after the last)."""
+@functools.cache
+def first_points() -> np.ndarray:
+    """The first code point of each range (and 0x110000 after the last); made when a build first spills, not
+    at import (every command imports this module)."""
     return np.array([bisect.bisect_left(range(0x110000), p, key=part) for p in range(PARTS)] + [0x110000])
-
-
-FIRST_POINTS = _first_points()
 
 
 class CodedPostings:
@@ -117,7 +117,7 @@ class CodedPostings:
             for a in arrays:
                 if a is not None:
                     a.tofile(f)
-        self.runs.append((path, count, np.searchsorted(arrays[0], FIRST_POINTS << (_BITS * (self.length - 1)))))
+        self.runs.append((path, count, np.searchsorted(arrays[0], first_points() << (_BITS * (self.length - 1)))))
 
     def terms(self, lengths: np.ndarray | None) -> Iterator[tuple[str, list[int], list[bytes], list[int] | None]]:
         """(term, document numbers, packed positions or empty values, length bytes or None) in term order;
