@@ -253,18 +253,19 @@ class SegmentBuilder:
         """(term, document numbers, weights, values, length bytes or None) of field `name`, in term order."""
         scored = self._fields[name][2]
         lengths = self.lengths[name]
-        plain = (
-            (t, ids, flat[1::3], flat[2::3], list(map(lengths.__getitem__, ids)) if scored else None)
-            for t, flat in self._plain_terms(name, files)
-            for ids in (flat[0::3],)
-        )
+
+        def plain():
+            for t, flat in self._plain_terms(name, files):
+                ids = flat[0::3]
+                yield t, ids, flat[1::3], flat[2::3], list(map(lengths.__getitem__, ids)) if scored else None
+
         coded = self.coded.get(name)
         if coded is None:
-            return plain
+            return plain()
         w = self._fields[name][3][1]
         table = np.frombuffer(lengths, dtype=np.uint8) if scored else None
         fast = ((t, ids, [w] * len(ids), values, lens) for t, ids, values, lens in coded.terms(table))
-        return heapq.merge(plain, fast, key=itemgetter(0))  # (tokens of other lengths are rare)
+        return heapq.merge(plain(), fast, key=itemgetter(0))  # (tokens of other lengths are rare)
 
     def finish(self):
         """Write the segment's files and return it (not yet in any table of contents)."""
